@@ -1,0 +1,165 @@
+/**
+ * Errors as values with stable codes (SPEC section 5). One class, many codes: callers branch
+ * on `code`, the HTTP layer turns any `AccessError` into the seed's envelope.
+ * @module
+ */
+
+/** The stable error codes of SPEC section 5. */
+export type ErrorCode =
+  | "VALIDATION_ERROR"
+  | "AUTHENTICATION_REQUIRED"
+  | "INSUFFICIENT_PERMISSIONS"
+  | "RESOURCE_NOT_FOUND"
+  | "RESOURCE_ALREADY_EXISTS"
+  | "INVALID_GRAPH"
+  | "VERSION_CONFLICT";
+
+/** Structured context of an error: which field or resource, and why. */
+export type ErrorDetails = Readonly<Record<string, unknown>>;
+
+/** The HTTP status and default texts of one error code. */
+export interface ErrorCatalogEntry {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The default user-facing message. */
+  readonly message: string;
+  /** The default terse summary. */
+  readonly system_message: string;
+}
+
+/** Status and default texts per code; the first two are the seeds' own wording. */
+export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = Object.freeze({
+  VALIDATION_ERROR: {
+    status: 422,
+    message: "The request contains invalid data.",
+    system_message: "Validation error",
+  },
+  AUTHENTICATION_REQUIRED: {
+    status: 401,
+    message: "Please log in to continue.",
+    system_message: "Authentication required",
+  },
+  INSUFFICIENT_PERMISSIONS: {
+    status: 403,
+    message: "You do not have permission to perform this action.",
+    system_message: "Insufficient permissions",
+  },
+  RESOURCE_NOT_FOUND: {
+    status: 404,
+    message: "The requested resource was not found.",
+    system_message: "Resource not found",
+  },
+  RESOURCE_ALREADY_EXISTS: {
+    status: 409,
+    message: "The resource already exists.",
+    system_message: "Resource already exists",
+  },
+  INVALID_GRAPH: {
+    status: 422,
+    message: "The change would make the organization's graph invalid.",
+    system_message: "Invalid graph",
+  },
+  VERSION_CONFLICT: {
+    status: 409,
+    message: "The data changed while the request was processed. Please retry.",
+    system_message: "Version conflict",
+  },
+});
+
+/** An {@link AccessError} as plain JSON: the envelope's `error` object without `trace_id` and `timestamp`. */
+export interface AccessErrorJSON {
+  /** The stable code. */
+  readonly code: ErrorCode;
+  /** A user-facing message. */
+  readonly message: string;
+  /** A terse summary. */
+  readonly system_message: string;
+  /** `client_error` (4xx) or `server_error`. */
+  readonly type: "client_error" | "server_error";
+  /** The HTTP status. */
+  readonly status: number;
+  /** Which field or resource, and why. */
+  readonly details: ErrorDetails;
+}
+
+/** Optional overrides when raising an {@link AccessError}. */
+export interface AccessErrorOptions {
+  /** A user-facing message; defaults to the code's catalog text. */
+  readonly message?: string;
+  /** A short machine-oriented summary, e.g. `Access grant not found`. */
+  readonly system_message?: string;
+  /** The underlying error, when this one wraps another. */
+  readonly cause?: unknown;
+}
+
+/**
+ * The error every grantpath function throws. It carries a stable `code`, the HTTP `status`
+ * that code maps to, a user-facing `message`, a terse `system_message`, and `details` that name
+ * the field or resource and say why.
+ *
+ * @example
+ * ```ts
+ * import { AccessError, createGraph } from "grantpath";
+ *
+ * try {
+ *   createGraph({ organization_id: "org_1", grants: [{ entity_type: "file" } as never] });
+ * } catch (error) {
+ *   if (error instanceof AccessError && error.code === "VALIDATION_ERROR") {
+ *     console.log(error.details.field); // "grants[0].entity_type"
+ *   }
+ * }
+ * ```
+ */
+export class AccessError extends Error {
+  /** The stable code, e.g. `VALIDATION_ERROR`. */
+  readonly code: ErrorCode;
+  /** The HTTP status the code maps to. */
+  readonly status: number;
+  /** A terse summary for logs and programs. */
+  readonly system_message: string;
+  /** Which field or resource, and why. */
+  readonly details: ErrorDetails;
+
+  /**
+   * Raises an error of the given code.
+   * @param code - The stable code; `status` and the default texts follow from it.
+   * @param details - Which field or resource, and why.
+   * @param options - Texts that override the code's defaults, and the `cause`.
+   */
+  constructor(code: ErrorCode, details: ErrorDetails = {}, options: AccessErrorOptions = {}) {
+    const entry = ERROR_CATALOG[code];
+    super(options.message ?? entry.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AccessError";
+    this.code = code;
+    this.status = entry.status;
+    this.system_message = options.system_message ?? entry.system_message;
+    this.details = Object.freeze({ ...details });
+  }
+
+  /** `client_error` for 4xx statuses, `server_error` otherwise (the envelope's `type`). */
+  get type(): "client_error" | "server_error" {
+    return this.status < 500 ? "client_error" : "server_error";
+  }
+
+  /** The error's fields as plain JSON (without the envelope's `trace_id` and `timestamp`). */
+  toJSON(): AccessErrorJSON {
+    return {
+      code: this.code,
+      message: this.message,
+      system_message: this.system_message,
+      type: this.type,
+      status: this.status,
+      details: this.details,
+    };
+  }
+}
+
+/** A `VALIDATION_ERROR` naming the offending field and why it is wrong. */
+export function validationError(field: string, message: string, extra: ErrorDetails = {}): AccessError {
+  return new AccessError("VALIDATION_ERROR", { field, message, ...extra });
+}
+
+/** `true` when `error` is an {@link AccessError}, optionally with the given code. */
+export function isAccessError(error: unknown, code?: ErrorCode): error is AccessError {
+  return error instanceof AccessError && (code === undefined || error.code === code);
+}

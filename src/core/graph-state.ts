@@ -1,0 +1,146 @@
+/**
+ * The inside of an {@link AccessGraph}: one organization's grants, memberships, department
+ * forest and composite containment, each kept in hash tries so that a write copies one path
+ * per index (see `hash-trie.ts`), plus the closures that let a question touch only what
+ * reaches its user or entity.
+ * @module
+ */
+import { Immer } from "immer";
+import { validationError } from "./errors.js";
+import { emptyTrie, type TrieNode } from "./hash-trie.js";
+import type { GraphGrant } from "./types.js";
+
+/** A grant as stored: its wire fields plus the parsed expiry, so resolution never parses dates. */
+export interface StoredGrant extends GraphGrant {
+  /** `expires_at` in epoch milliseconds; `Infinity` when the grant never expires. */
+  readonly expires_ms: number;
+}
+
+/** A user listed in the graph and their direct memberships. */
+export interface StoredUser {
+  readonly department_ids: readonly string[];
+  readonly role_ids: readonly string[];
+}
+
+/** A set of ids, as a trie whose values are all `true`. */
+export type IdSet = TrieNode<true>;
+
+/**
+ * The graph's fields. Mutable here because they are only ever changed while a graph is being
+ * built or inside an immer recipe; the graph handed to callers is deeply frozen.
+ */
+export interface GraphState {
+  /** Marks objects made by `createGraph`, so a stray plain object is rejected clearly. */
+  kind: typeof GRAPH_KIND;
+  organization_id: string;
+  /** Sorted and unique. */
+  owners: readonly string[];
+  /** Grant id → grant. */
+  grants: TrieNode<StoredGrant>;
+  /** Grantee id → entity id → grant. Ids carry their type prefix, so ids alone are unique keys. */
+  grantsByGrantee: TrieNode<TrieNode<StoredGrant>>;
+  /** Entity id → grantee id → grant; also enforces one grant per (entity, grantee). */
+  grantsByEntity: TrieNode<TrieNode<StoredGrant>>;
+  /** Listed users. */
+  users: TrieNode<StoredUser>;
+  /** Department id → listed users who are direct members. */
+  departmentMembers: TrieNode<IdSet>;
+  /** Role id → listed users who hold it. */
+  roleMembers: TrieNode<IdSet>;
+  /** Declared department id → parent id (`null` for a root). */
+  departments: TrieNode<string | null>;
+  /** Department id → strict ancestors, nearest first. Absent for roots. */
+  departmentAncestors: TrieNode<readonly string[]>;
+  /** Department id → strict descendants. Absent when there are none. */
+  departmentDescendants: TrieNode<readonly string[]>;
+  /** Declared roles (roles also exist implicitly wherever they are named). */
+  roles: IdSet;
+  /** Declared composite id → direct member slice ids. */
+  compositeMembers: TrieNode<readonly string[]>;
+  /** Slice id → composites that directly contain it. */
+  compositeParents: TrieNode<readonly string[]>;
+  /** Composite id → every slice it reaches, not itself; sorted. Absent when empty. */
+  compositeDescendants: TrieNode<readonly string[]>;
+  /** Slice id → every composite that reaches it; sorted. Absent when empty. */
+  compositeAncestors: TrieNode<readonly string[]>;
+}
+
+/** The value of {@link GraphState.kind}. */
+export const GRAPH_KIND = "grantpath.access-graph";
+
+declare const accessGraphBrand: unique symbol;
+
+/**
+ * One organization's immutable access graph, made by {@link createGraph} and changed only by
+ * the pure write functions, each of which returns a new graph and leaves this one as it was.
+ * Its inside is private: read it through the query functions.
+ */
+export interface AccessGraph {
+  /** The organization this graph describes. */
+  readonly organization_id: string;
+  /** @internal */
+  readonly [accessGraphBrand]: true;
+}
+
+/** A graph with no grants, members or structure. */
+export function emptyState(organizationId: string): GraphState {
+  return {
+    kind: GRAPH_KIND,
+    organization_id: organizationId,
+    owners: [],
+    grants: emptyTrie(),
+    grantsByGrantee: emptyTrie(),
+    grantsByEntity: emptyTrie(),
+    users: emptyTrie(),
+    departmentMembers: emptyTrie(),
+    roleMembers: emptyTrie(),
+    departments: emptyTrie(),
+    departmentAncestors: emptyTrie(),
+    departmentDescendants: emptyTrie(),
+    roles: emptyTrie(),
+    compositeMembers: emptyTrie(),
+    compositeParents: emptyTrie(),
+    compositeDescendants: emptyTrie(),
+    compositeAncestors: emptyTrie(),
+  };
+}
+
+/** The state behind a graph, after checking it really is one. */
+export function stateOf(graph: AccessGraph): GraphState {
+  const state = graph as unknown as Partial<GraphState> | null;
+  if (typeof state !== "object" || state === null || state.kind !== GRAPH_KIND) {
+    throw validationError("graph", "graph must be an AccessGraph made by createGraph");
+  }
+  return state as GraphState;
+}
+
+/** Presents a finished state as the public, opaque graph type. */
+export function asGraph(state: GraphState): AccessGraph {
+  return state as unknown as AccessGraph;
+}
+
+// A private immer instance: an application calling setAutoFreeze(false) on the shared
+// instance must not make our graphs mutable.
+const graphImmer = new Immer({ autoFreeze: true });
+
+/**
+ * Applies `recipe` to a draft of the graph and returns the new graph; the old one is untouched.
+ * Only the trie nodes the recipe touches are copied.
+ */
+export function writeGraph(graph: AccessGraph, recipe: (draft: GraphState) => void): AccessGraph {
+  const next = graphImmer.produce(stateOf(graph), recipe);
+  return asGraph(next);
+}
+
+/** Deeply freezes a freshly built state and presents it as a graph. */
+export function freezeGraph(state: GraphState): AccessGraph {
+  // produce() with a no-op recipe would not freeze an untouched base; freeze explicitly.
+  return asGraph(deepFreeze(state));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return value;
+}

@@ -1,0 +1,60 @@
+/**
+ * Id formats of SPEC section 1: a type prefix, then 1–128 characters of `[A-Za-z0-9_-]`.
+ * Ids such as `usr___proto__` are ordinary ids; nothing here treats them specially.
+ * @module
+ */
+import type { EntityType, GranteeType } from "./types.js";
+
+/** The kinds of id grantpath knows, and their prefixes. */
+export const ID_PREFIXES = Object.freeze({
+  organization: "org_",
+  user: "usr_",
+  department: "dept_",
+  role: "role_",
+  grant: "agrant_",
+  knowledge_slice: "kslice_",
+  vector_store: "vs_",
+  assistant: "asst_",
+} as const);
+
+/** A kind of id, named after what it identifies. */
+export type IdKind = keyof typeof ID_PREFIXES;
+
+const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * Whether `value` is a well-formed id of the given kind.
+ *
+ * @example
+ * ```ts
+ * import { isValidId } from "grantpath";
+ * isValidId("user", "usr_def456"); // true
+ * isValidId("user", "dept_eng01"); // false
+ * ```
+ */
+export function isValidId(kind: IdKind, value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  const prefix = ID_PREFIXES[kind];
+  return value.startsWith(prefix) && TOKEN.test(value.slice(prefix.length));
+}
+
+/** The id kind of a grantee type: `user` → `user`, `department` → `department`, `role` → `role`. */
+export function granteeIdKind(granteeType: GranteeType): IdKind {
+  return granteeType;
+}
+
+/** The id kind of an entity type. */
+export function entityIdKind(entityType: EntityType): IdKind {
+  return entityType;
+}
+
+/** Why `value` is not a valid id of `kind`, for an error message. */
+export function describeIdProblem(kind: IdKind, value: unknown): string {
+  const prefix = ID_PREFIXES[kind];
+  if (typeof value !== "string") return `must be a string starting with "${prefix}"`;
+  if (!value.startsWith(prefix)) return `must start with "${prefix}"`;
+  const token = value.slice(prefix.length);
+  if (token.length === 0) return `must have 1-128 characters after "${prefix}"`;
+  if (token.length > 128) return `must have at most 128 characters after "${prefix}" (has ${token.length})`;
+  return `may only contain A-Z, a-z, 0-9, "_" and "-" after "${prefix}"`;
+}

@@ -1,0 +1,40 @@
+/**
+ * The pure core: types, errors, the immutable access graph, its writes and the three
+ * questions (resolve, check, users with access). No I/O, no Node built-ins; it runs
+ * unchanged in browsers and edge workers.
+ * @module
+ */
+export { checkAccess } from "./check-access.js";
+export { createGraph } from "./create-graph.js";
+export {
+  AccessError,
+  type AccessErrorJSON,
+  type AccessErrorOptions,
+  ERROR_CATALOG,
+  type ErrorCatalogEntry,
+  type ErrorCode,
+  type ErrorDetails,
+  isAccessError,
+} from "./errors.js";
+export { compareGrantPaths } from "./grant-paths.js";
+export { getGrant, graphToInput, isOwner } from "./graph-reads.js";
+export type { AccessGraph } from "./graph-state.js";
+export {
+  addGrant,
+  createDepartment,
+  expireGrant,
+  moveDepartment,
+  removeDepartment,
+  revokeGrant,
+  setCompositeMembers,
+  setOwners,
+  setUserDepartments,
+  setUserRoles,
+  type UpdateGrantOptions,
+  updateGrantLevel,
+} from "./graph-writes.js";
+export { ID_PREFIXES, type IdKind, isValidId } from "./ids.js";
+export { compareAccessLevels, levelSatisfies } from "./levels.js";
+export { resolveAccess } from "./resolve-access.js";
+export * from "./types.js";
+export { usersWithAccess } from "./users-with-access.js";

@@ -1,0 +1,61 @@
+/**
+ * Users' department and role memberships, kept in both directions: user → memberships for
+ * resolution, and department/role → members for users-with-access.
+ * @module
+ */
+import type { GraphState, IdSet, StoredUser } from "./graph-state.js";
+import { emptyTrie, type TrieNode, trieDelete, trieGet, trieSet } from "./hash-trie.js";
+
+const NO_MEMBERSHIPS: StoredUser = Object.freeze({ department_ids: Object.freeze([]), role_ids: Object.freeze([]) });
+
+/** A listed user's memberships, or none for a user the graph does not list. */
+export function userMemberships(state: GraphState, userId: string): StoredUser {
+  return trieGet(state.users, userId) ?? NO_MEMBERSHIPS;
+}
+
+/** Lists a user (with no memberships) if the graph does not list them yet. */
+export function listUser(state: GraphState, userId: string): void {
+  if (trieGet(state.users, userId) === undefined) state.users = trieSet(state.users, userId, NO_MEMBERSHIPS);
+}
+
+/** Replaces a user's direct departments (duplicates dropped, order kept), listing the user. */
+export function setDepartmentsOf(state: GraphState, userId: string, departmentIds: readonly string[]): void {
+  const current = userMemberships(state, userId);
+  const next = [...new Set(departmentIds)];
+  state.departmentMembers = moveMember(state.departmentMembers, userId, current.department_ids, next);
+  state.users = trieSet(state.users, userId, { department_ids: next, role_ids: current.role_ids });
+}
+
+/** Replaces a user's roles (duplicates dropped, order kept), listing the user. */
+export function setRolesOf(state: GraphState, userId: string, roleIds: readonly string[]): void {
+  const current = userMemberships(state, userId);
+  const next = [...new Set(roleIds)];
+  state.roleMembers = moveMember(state.roleMembers, userId, current.role_ids, next);
+  state.users = trieSet(state.users, userId, { department_ids: current.department_ids, role_ids: next });
+}
+
+/** The listed users who are direct members of a department or hold a role. */
+export function membersOf(index: TrieNode<IdSet>, groupId: string): IdSet | undefined {
+  return trieGet(index, groupId);
+}
+
+function moveMember(
+  index: TrieNode<IdSet>,
+  userId: string,
+  before: readonly string[],
+  after: readonly string[],
+): TrieNode<IdSet> {
+  let updated = index;
+  for (const groupId of before) {
+    if (after.includes(groupId)) continue;
+    const members = trieGet(updated, groupId);
+    if (!members) continue;
+    const remaining = trieDelete(members, userId);
+    updated = remaining.size === 0 ? trieDelete(updated, groupId) : trieSet(updated, groupId, remaining);
+  }
+  for (const groupId of after) {
+    if (before.includes(groupId)) continue;
+    updated = trieSet(updated, groupId, trieSet(trieGet(updated, groupId) ?? emptyTrie<true>(), userId, true));
+  }
+  return updated;
+}

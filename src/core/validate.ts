@@ -1,0 +1,105 @@
+/**
+ * Small checks that turn untrusted values into typed ones, each failing with a
+ * `VALIDATION_ERROR` that names the exact field path (e.g. `grants[3].entity_type`).
+ * Hand-written because the rules cross fields (an id's prefix depends on a sibling type
+ * field) and the messages must name the seed's fields; a schema library would add weight to
+ * every edge bundle without removing these cross-field checks.
+ * @module
+ */
+import { validationError } from "./errors.js";
+import { describeIdProblem, type IdKind, isValidId } from "./ids.js";
+import { ACCESS_LEVELS, type AccessLevel, type EntityType, GRANTEE_TYPES, type GranteeType } from "./types.js";
+
+/** A plain JSON-like object whose fields are not yet trusted. */
+export type UntrustedObject = Readonly<Record<string, unknown>>;
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
+
+function oneOf(values: readonly string[]): string {
+  return `{${values.map((v) => `'${v}'`).join(", ")}}`;
+}
+
+/** Joins a field path: `path("grants[3]", "entity_type")` → `grants[3].entity_type`. */
+export function fieldPath(parent: string, name: string): string {
+  return parent === "" ? name : `${parent}.${name}`;
+}
+
+export function expectObject(value: unknown, field: string): UntrustedObject {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw validationError(field, `${field} must be an object, got ${describeType(value)}`);
+  }
+  return value as UntrustedObject;
+}
+
+export function expectArray(value: unknown, field: string): readonly unknown[] {
+  if (!Array.isArray(value)) throw validationError(field, `${field} must be an array, got ${describeType(value)}`);
+  return value;
+}
+
+/** An optional list: `undefined` (and `null`) mean empty. */
+export function optionalArray(value: unknown, field: string): readonly unknown[] {
+  return value === undefined || value === null ? [] : expectArray(value, field);
+}
+
+export function expectId(kind: IdKind, value: unknown, field: string): string {
+  if (value === undefined || value === null) throw validationError(field, `${field} is required`);
+  if (!isValidId(kind, value)) throw validationError(field, `${field} ${describeIdProblem(kind, value)}`);
+  return value;
+}
+
+export function expectIdList(kind: IdKind, value: unknown, field: string): string[] {
+  return optionalArray(value, field).map((item, index) => expectId(kind, item, `${field}[${index}]`));
+}
+
+function expectEnum<T extends string>(allowed: readonly T[], value: unknown, field: string): T {
+  if (value === undefined || value === null) throw validationError(field, `${field} is required`);
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    throw validationError(field, `${field} must be one of ${oneOf(allowed)}`);
+  }
+  return value as T;
+}
+
+export function expectEntityType(value: unknown, field: string): EntityType {
+  return expectEnum(["knowledge_slice", "vector_store", "assistant"], value, field);
+}
+
+export function expectGranteeType(value: unknown, field: string): GranteeType {
+  return expectEnum(GRANTEE_TYPES, value, field);
+}
+
+export function expectAccessLevel(value: unknown, field: string): AccessLevel {
+  return expectEnum(ACCESS_LEVELS, value, field);
+}
+
+// ISO-8601 date-time with an explicit zone: a zone-less time would mean "local time",
+// which differs between the machines that read the same graph.
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Parses an ISO-8601 timestamp to epoch milliseconds, or fails naming the field. */
+export function expectTimestamp(value: unknown, field: string): number {
+  if (typeof value !== "string" || !ISO_DATE_TIME.test(value)) {
+    throw validationError(field, `${field} must be an ISO-8601 date-time with a time zone, e.g. 2025-06-15T10:00:00Z`);
+  }
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw validationError(field, `${field} is not a real date-time`);
+  return ms;
+}
+
+/** An optional timestamp: `undefined` and `null` mean absent. */
+export function optionalTimestamp(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  expectTimestamp(value, field);
+  return value as string;
+}
+
+/** A `Date` argument (such as `at`) that must hold a real instant. */
+export function expectDate(value: unknown, field: string): number {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw validationError(field, `${field} must be a valid Date`);
+  }
+  return value.getTime();
+}

@@ -1,0 +1,51 @@
+// The core entry must run unchanged in a browser or an edge worker: it may import nothing but
+// its declared dependencies, and no Node built-in.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { runInNewContext } from "node:vm";
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const pkg = JSON.parse(readFileSync(`${root}/package.json`, "utf8")) as { dependencies: Record<string, string> };
+
+describe("the built core entry", () => {
+  it("imports only its declared runtime dependencies", async () => {
+    const result = await build({
+      entryPoints: [`${root}/dist/index.js`],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: "neutral",
+      format: "esm",
+      packages: "external",
+    });
+    const imports = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+    expect(imports.filter((path) => path.startsWith("node:"))).toEqual([]);
+    expect([...new Set(imports)].sort()).toEqual(Object.keys(pkg.dependencies).sort());
+  });
+
+  it("bundles for the browser and runs in a bare JavaScript context with no Node globals", async () => {
+    const result = await build({
+      entryPoints: [`${root}/dist/index.js`],
+      bundle: true,
+      write: false,
+      platform: "browser",
+      format: "iife",
+      globalName: "grantpath",
+      minify: true,
+    });
+    const code = result.outputFiles[0]?.text ?? "";
+    const sandbox: Record<string, unknown> = {};
+    runInNewContext(
+      `${code}
+      const graph = grantpath.createGraph({ organization_id: "org_1", grants: [{ entity_type: "assistant",
+        entity_id: "asst_1", grantee_type: "user", grantee_id: "usr_1", access_level: "admin" }] });
+      globalThis.result = grantpath.checkAccess(graph, "usr_1", "assistant", "asst_1", { at: new Date(0) });
+      globalThis.hasProcess = typeof process !== "undefined" || typeof require !== "undefined";`,
+      sandbox,
+    );
+    expect(sandbox.hasProcess).toBe(false);
+    expect(sandbox.result).toMatchObject({ allowed: true, access_level: "admin" });
+  });
+});
