@@ -4,7 +4,14 @@
  * @module
  */
 
-/** The stable error codes of SPEC section 5. */
+/**
+ * The stable error codes of SPEC section 5.
+ *
+ * @example
+ * ```ts
+ * const code: ErrorCode = "RESOURCE_NOT_FOUND";
+ * ```
+ */
 export type ErrorCode =
   | "VALIDATION_ERROR"
   | "AUTHENTICATION_REQUIRED"
@@ -14,10 +21,24 @@ export type ErrorCode =
   | "INVALID_GRAPH"
   | "VERSION_CONFLICT";
 
-/** Structured context of an error: which field or resource, and why. */
+/**
+ * Structured context of an error: which field or resource, and why.
+ *
+ * @example
+ * ```ts
+ * const details: ErrorDetails = { field: "grants[3].entity_type", message: "entity_type must be one of …" };
+ * ```
+ */
 export type ErrorDetails = Readonly<Record<string, unknown>>;
 
-/** The HTTP status and default texts of one error code. */
+/**
+ * The HTTP status and default texts of one error code.
+ *
+ * @example
+ * ```ts
+ * const entry: ErrorCatalogEntry = ERROR_CATALOG.RESOURCE_NOT_FOUND; // { status: 404, … }
+ * ```
+ */
 export interface ErrorCatalogEntry {
   /** The HTTP status. */
   readonly status: number;
@@ -27,7 +48,14 @@ export interface ErrorCatalogEntry {
   readonly system_message: string;
 }
 
-/** Status and default texts per code; the first two are the seeds' own wording. */
+/**
+ * Status and default texts per code; the first two are the seeds' own wording.
+ *
+ * @example
+ * ```ts
+ * ERROR_CATALOG.VALIDATION_ERROR.status; // 422
+ * ```
+ */
 export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = Object.freeze({
   VALIDATION_ERROR: {
     status: 422,
@@ -66,7 +94,14 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = Obj
   },
 });
 
-/** An {@link AccessError} as plain JSON: the envelope's `error` object without `trace_id` and `timestamp`. */
+/**
+ * An {@link AccessError} as plain JSON: the envelope's `error` object without `trace_id` and `timestamp`.
+ *
+ * @example
+ * ```ts
+ * const body: AccessErrorJSON = new AccessError("INVALID_GRAPH").toJSON();
+ * ```
+ */
 export interface AccessErrorJSON {
   /** The stable code. */
   readonly code: ErrorCode;
@@ -82,7 +117,14 @@ export interface AccessErrorJSON {
   readonly details: ErrorDetails;
 }
 
-/** Optional overrides when raising an {@link AccessError}. */
+/**
+ * Optional overrides when raising an {@link AccessError}.
+ *
+ * @example
+ * ```ts
+ * new AccessError("RESOURCE_NOT_FOUND", { grant_id: "agrant_1" }, { system_message: "Access grant not found" });
+ * ```
+ */
 export interface AccessErrorOptions {
   /** A user-facing message; defaults to the code's catalog text. */
   readonly message?: string;
@@ -159,7 +201,18 @@ export function validationError(field: string, message: string, extra: ErrorDeta
   return new AccessError("VALIDATION_ERROR", { field, message, ...extra });
 }
 
-/** `true` when `error` is an {@link AccessError}, optionally with the given code. */
+/**
+ * `true` when `error` is an {@link AccessError}, optionally with the given code.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   createGraph({ organization_id: "bad" });
+ * } catch (error) {
+ *   if (isAccessError(error, "VALIDATION_ERROR")) console.log(error.details.field); // "organization_id"
+ * }
+ * ```
+ */
 export function isAccessError(error: unknown, code?: ErrorCode): error is AccessError {
   return error instanceof AccessError && (code === undefined || error.code === code);
 }

@@ -63,7 +63,15 @@ export function compareNullable(a: string | null, b: string | null): number {
   return a < b ? -1 : 1;
 }
 
-/** SPEC order: type, level (highest first), department_id, role_id, composite_id, grant_id. */
+/**
+ * SPEC order: type, level (highest first), department_id, role_id, composite_id, grant_id.
+ *
+ * @example
+ * ```ts
+ * const paths = [...resolveAccess(graph, "usr_1").entities[0]?.grant_paths ?? []];
+ * paths.sort(compareGrantPaths); // already in this order
+ * ```
+ */
 export function compareGrantPaths(a: GrantPath, b: GrantPath): number {
   return (
     TYPE_ORDER[a.type] - TYPE_ORDER[b.type] ||

@@ -74,6 +74,12 @@ declare const accessGraphBrand: unique symbol;
  * One organization's immutable access graph, made by {@link createGraph} and changed only by
  * the pure write functions, each of which returns a new graph and leaves this one as it was.
  * Its inside is private: read it through the query functions.
+ *
+ * @example
+ * ```ts
+ * const graph: AccessGraph = createGraph({ organization_id: "org_1" });
+ * graph.organization_id; // "org_1"
+ * ```
  */
 export interface AccessGraph {
   /** The organization this graph describes. */
@@ -124,17 +130,30 @@ export function asGraph(state: GraphState): AccessGraph {
 const graphImmer = new Immer({ autoFreeze: true });
 
 /**
- * Applies `recipe` to a draft of the graph and returns the new graph; the old one is untouched.
- * Only the trie nodes the recipe touches are copied.
+ * Runs `recipe` on a working copy of the graph's fields and returns the new graph; the old
+ * graph is untouched. The tries copy only the frozen nodes on the paths the recipe touches
+ * (see `hash-trie.ts`); immer then makes the snapshot: it copies the graph record, freezes every
+ * new node (stopping at the frozen, shared ones) and hands back the old graph itself when
+ * nothing changed. A recipe that throws leaves no trace.
  */
-export function writeGraph(graph: AccessGraph, recipe: (draft: GraphState) => void): AccessGraph {
-  const next = graphImmer.produce(stateOf(graph), recipe);
-  return asGraph(next);
+export function writeGraph(graph: AccessGraph, recipe: (working: GraphState) => void): AccessGraph {
+  const base = stateOf(graph);
+  const working: GraphState = { ...base };
+  recipe(working);
+  const changed: Partial<GraphState> = {};
+  for (const field of Object.keys(working) as (keyof GraphState)[]) {
+    if (working[field] !== base[field]) Object.assign(changed, { [field]: working[field] });
+  }
+  return asGraph(
+    graphImmer.produce(base, (draft) => {
+      Object.assign(draft, changed);
+    }),
+  );
 }
 
 /** Deeply freezes a freshly built state and presents it as a graph. */
 export function freezeGraph(state: GraphState): AccessGraph {
-  // produce() with a no-op recipe would not freeze an untouched base; freeze explicitly.
+  // produce() does not freeze an untouched base, so a new graph is frozen explicitly, once.
   return asGraph(deepFreeze(state));
 }
 

@@ -52,7 +52,14 @@ export function addGrant(graph: AccessGraph, grant: GrantInput): AccessGraph {
   return writeGraph(graph, (draft) => insertGrant(draft, stored, ""));
 }
 
-/** Options of {@link updateGrantLevel}. */
+/**
+ * Options of {@link updateGrantLevel}.
+ *
+ * @example
+ * ```ts
+ * updateGrantLevel(graph, "agrant_1", "write", { updated_at: "2025-06-16T09:00:00Z" });
+ * ```
+ */
 export interface UpdateGrantOptions {
   /** The new `updated_at` (ISO-8601); the pure core has no clock, so it is kept as it was otherwise. */
   readonly updated_at?: string;

@@ -3,9 +3,15 @@
  * Ids such as `usr___proto__` are ordinary ids; nothing here treats them specially.
  * @module
  */
-import type { EntityType, GranteeType } from "./types.js";
 
-/** The kinds of id grantpath knows, and their prefixes. */
+/**
+ * The kinds of id grantpath knows, and their prefixes.
+ *
+ * @example
+ * ```ts
+ * ID_PREFIXES.knowledge_slice; // "kslice_"
+ * ```
+ */
 export const ID_PREFIXES = Object.freeze({
   organization: "org_",
   user: "usr_",
@@ -17,7 +23,15 @@ export const ID_PREFIXES = Object.freeze({
   assistant: "asst_",
 } as const);
 
-/** A kind of id, named after what it identifies. */
+/**
+ * A kind of id, named after what it identifies.
+ *
+ * @example
+ * ```ts
+ * const kind: IdKind = "department";
+ * isValidId(kind, "dept_eng01"); // true
+ * ```
+ */
 export type IdKind = keyof typeof ID_PREFIXES;
 
 const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
@@ -36,16 +50,6 @@ export function isValidId(kind: IdKind, value: unknown): value is string {
   if (typeof value !== "string") return false;
   const prefix = ID_PREFIXES[kind];
   return value.startsWith(prefix) && TOKEN.test(value.slice(prefix.length));
-}
-
-/** The id kind of a grantee type: `user` → `user`, `department` → `department`, `role` → `role`. */
-export function granteeIdKind(granteeType: GranteeType): IdKind {
-  return granteeType;
-}
-
-/** The id kind of an entity type. */
-export function entityIdKind(entityType: EntityType): IdKind {
-  return entityType;
 }
 
 /** Why `value` is not a valid id of `kind`, for an error message. */

@@ -4,34 +4,88 @@
  * @module
  */
 
-/** The kinds of entity a grant can target. */
+/**
+ * The kinds of entity a grant can target.
+ *
+ * @example
+ * ```ts
+ * const type: EntityType = "vector_store";
+ * ```
+ */
 export type EntityType = "knowledge_slice" | "vector_store" | "assistant";
 
-/** The kinds of grantee a grant can name. */
+/**
+ * The kinds of grantee a grant can name.
+ *
+ * @example
+ * ```ts
+ * const type: GranteeType = "department";
+ * ```
+ */
 export type GranteeType = "user" | "department" | "role";
 
-/** Access levels, totally ordered: `read` < `write` < `admin`; a higher level implies the lower ones. */
+/**
+ * Access levels, totally ordered: `read` < `write` < `admin`; a higher level implies the lower ones.
+ *
+ * @example
+ * ```ts
+ * const level: AccessLevel = "write"; // implies "read"
+ * ```
+ */
 export type AccessLevel = "read" | "write" | "admin";
 
-/** How a grant path reached the user (SPEC section 3). */
+/**
+ * How a grant path reached the user (SPEC section 3).
+ *
+ * @example
+ * ```ts
+ * const type: GrantPathType = "composite";
+ * ```
+ */
 export type GrantPathType = "direct" | "department" | "role" | "composite";
 
-/** All entity types, in the order results are sorted by. */
+/**
+ * All entity types, in the order results are sorted by.
+ *
+ * @example
+ * ```ts
+ * ENTITY_TYPES.includes("assistant"); // true
+ * ```
+ */
 export const ENTITY_TYPES: readonly EntityType[] = Object.freeze([
   "assistant",
   "knowledge_slice",
   "vector_store",
 ] as const);
 
-/** All grantee types. */
+/**
+ * All grantee types.
+ *
+ * @example
+ * ```ts
+ * GRANTEE_TYPES.includes("role"); // true
+ * ```
+ */
 export const GRANTEE_TYPES: readonly GranteeType[] = Object.freeze(["user", "department", "role"] as const);
 
-/** All access levels, lowest first. */
+/**
+ * All access levels, lowest first.
+ *
+ * @example
+ * ```ts
+ * ACCESS_LEVELS.indexOf("admin") > ACCESS_LEVELS.indexOf("read"); // true
+ * ```
+ */
 export const ACCESS_LEVELS: readonly AccessLevel[] = Object.freeze(["read", "write", "admin"] as const);
 
 /**
  * One grant as the graph holds it. Timestamps the caller did not supply are `null`
  * (the pure core never reads the clock); `expires_at` is present only when the grant expires.
+ *
+ * @example
+ * ```ts
+ * const grant: GraphGrant | undefined = getGrant(graph, "agrant_1");
+ * ```
  */
 export interface GraphGrant {
   /** The grant's id (`agrant_*`). */
@@ -58,7 +112,15 @@ export interface GraphGrant {
   readonly expires_at?: string;
 }
 
-/** A grant in a {@link GraphInput}, or the argument of {@link addGrant}. */
+/**
+ * A grant in a {@link GraphInput}, or the argument of {@link addGrant}.
+ *
+ * @example
+ * ```ts
+ * const grant: GrantInput = { entity_type: "knowledge_slice", entity_id: "kslice_abc123",
+ *   grantee_type: "user", grantee_id: "usr_def456", access_level: "read" };
+ * ```
+ */
 export interface GrantInput {
   /** Generated (deterministically, `agrant_auto_N`) when absent. */
   readonly id?: string;
@@ -84,7 +146,14 @@ export interface GrantInput {
   readonly expires_at?: string | null;
 }
 
-/** A user and their direct memberships. */
+/**
+ * A user and their direct memberships.
+ *
+ * @example
+ * ```ts
+ * const user: UserInput = { id: "usr_def456", department_ids: ["dept_eng01"], role_ids: ["role_admin01"] };
+ * ```
+ */
 export interface UserInput {
   /** The user (`usr_*`). */
   readonly id: string;
@@ -94,7 +163,14 @@ export interface UserInput {
   readonly role_ids?: readonly string[];
 }
 
-/** A department; `parent_id` places it in the department forest. */
+/**
+ * A department; `parent_id` places it in the department forest.
+ *
+ * @example
+ * ```ts
+ * const department: DepartmentInput = { id: "dept_backend01", parent_id: "dept_eng01" };
+ * ```
+ */
 export interface DepartmentInput {
   /** The department (`dept_*`). */
   readonly id: string;
@@ -102,13 +178,27 @@ export interface DepartmentInput {
   readonly parent_id?: string | null;
 }
 
-/** A role. Roles named in memberships or grants exist implicitly; listing them is optional. */
+/**
+ * A role. Roles named in memberships or grants exist implicitly; listing them is optional.
+ *
+ * @example
+ * ```ts
+ * const role: RoleInput = { id: "role_admin01" };
+ * ```
+ */
 export interface RoleInput {
   /** The role (`role_*`). */
   readonly id: string;
 }
 
-/** A composite knowledge slice and the slices it directly contains. */
+/**
+ * A composite knowledge slice and the slices it directly contains.
+ *
+ * @example
+ * ```ts
+ * const composite: CompositeInput = { id: "kslice_handbook01", member_slice_ids: ["kslice_policies01"] };
+ * ```
+ */
 export interface CompositeInput {
   /** The composite slice (`kslice_*`). */
   readonly id: string;
@@ -119,6 +209,20 @@ export interface CompositeInput {
 /**
  * One organization's graph as plain JSON (SPEC section 7), so a graph can live in a file.
  * Every list is optional; users, departments and roles named anywhere exist implicitly.
+ *
+ * @example
+ * ```ts
+ * const input: GraphInput = {
+ *   organization_id: "org_acme",
+ *   owners: ["usr_owner1"],
+ *   users: [{ id: "usr_def456", department_ids: ["dept_eng01"], role_ids: ["role_admin01"] }],
+ *   departments: [{ id: "dept_eng01", parent_id: null }],
+ *   composites: [{ id: "kslice_comp789", member_slice_ids: ["kslice_abc123"] }],
+ *   grants: [{ id: "agrant_1", entity_type: "knowledge_slice", entity_id: "kslice_abc123",
+ *              grantee_type: "user", grantee_id: "usr_def456", access_level: "read" }],
+ * };
+ * const graph = createGraph(input);
+ * ```
  */
 export interface GraphInput {
   /** The organization (`org_*`) every grant belongs to. */
@@ -137,7 +241,15 @@ export interface GraphInput {
   readonly grants?: readonly GrantInput[];
 }
 
-/** One explanation of why a user reaches an entity (SPEC section 3). */
+/**
+ * One explanation of why a user reaches an entity (SPEC section 3).
+ *
+ * @example
+ * ```ts
+ * const path: GrantPath = { type: "department", access_level: "write", department_id: "dept_eng01",
+ *   role_id: null, composite_id: null, grant_id: "agrant_2" };
+ * ```
+ */
 export interface GrantPath {
   /** How the grant reached the user. */
   readonly type: GrantPathType;
@@ -153,7 +265,14 @@ export interface GrantPath {
   readonly grant_id: string;
 }
 
-/** An entity the user reaches, its effective level and every path that explains it. */
+/**
+ * An entity the user reaches, its effective level and every path that explains it.
+ *
+ * @example
+ * ```ts
+ * const entity: ResolvedEntity | undefined = resolveAccess(graph, "usr_def456").entities[0];
+ * ```
+ */
 export interface ResolvedEntity {
   /** The entity's type. */
   readonly entity_type: EntityType;
@@ -165,7 +284,15 @@ export interface ResolvedEntity {
   readonly grant_paths: GrantPath[];
 }
 
-/** The result of {@link resolveAccess}: the seed's resolved-access JSON. */
+/**
+ * The result of {@link resolveAccess}: the seed's resolved-access JSON.
+ *
+ * @example
+ * ```ts
+ * const access: ResolvedAccess = resolveAccess(graph, "usr_def456", { entityType: "knowledge_slice" });
+ * JSON.stringify(access); // the seed's resolved-access JSON
+ * ```
+ */
 export interface ResolvedAccess {
   /** The user asked about. */
   readonly user_id: string;
@@ -173,7 +300,14 @@ export interface ResolvedAccess {
   readonly entities: ResolvedEntity[];
 }
 
-/** The result of {@link checkAccess}. */
+/**
+ * The result of {@link checkAccess}.
+ *
+ * @example
+ * ```ts
+ * const check: AccessCheck = checkAccess(graph, "usr_def456", "knowledge_slice", "kslice_abc123", { level: "write" });
+ * ```
+ */
 export interface AccessCheck {
   /** Some path exists and, when a level was asked for, `access_level` is at least that level. */
   readonly allowed: boolean;
@@ -183,7 +317,14 @@ export interface AccessCheck {
   readonly grant_paths: GrantPath[];
 }
 
-/** One user in a {@link UsersWithAccess} answer. */
+/**
+ * One user in a {@link UsersWithAccess} answer.
+ *
+ * @example
+ * ```ts
+ * const first: UserAccess | undefined = usersWithAccess(graph, "assistant", "asst_1").users[0];
+ * ```
+ */
 export interface UserAccess {
   /** The user. */
   readonly user_id: string;
@@ -193,7 +334,14 @@ export interface UserAccess {
   readonly grant_paths: GrantPath[];
 }
 
-/** The result of {@link usersWithAccess}. */
+/**
+ * The result of {@link usersWithAccess}.
+ *
+ * @example
+ * ```ts
+ * const answer: UsersWithAccess = usersWithAccess(graph, "vector_store", "vs_docs01");
+ * ```
+ */
 export interface UsersWithAccess {
   /** The entity's type. */
   readonly entity_type: EntityType;
@@ -203,7 +351,14 @@ export interface UsersWithAccess {
   readonly users: UserAccess[];
 }
 
-/** Options of {@link resolveAccess}. */
+/**
+ * Options of {@link resolveAccess}.
+ *
+ * @example
+ * ```ts
+ * resolveAccess(graph, "usr_1", { entityType: "assistant", at: new Date("2025-06-15T10:00:00Z") });
+ * ```
+ */
 export interface ResolveOptions {
   /** Only return entities of this type (composite paths still count for `knowledge_slice`). */
   readonly entityType?: EntityType | undefined;
@@ -211,7 +366,14 @@ export interface ResolveOptions {
   readonly at?: Date | undefined;
 }
 
-/** Options of {@link checkAccess}. */
+/**
+ * Options of {@link checkAccess}.
+ *
+ * @example
+ * ```ts
+ * checkAccess(graph, "usr_1", "assistant", "asst_1", { level: "admin", at: new Date() });
+ * ```
+ */
 export interface CheckOptions {
   /** The level the caller needs; without it, any path allows. */
   readonly level?: AccessLevel | undefined;
@@ -219,7 +381,14 @@ export interface CheckOptions {
   readonly at?: Date | undefined;
 }
 
-/** Options of {@link usersWithAccess}. */
+/**
+ * Options of {@link usersWithAccess}.
+ *
+ * @example
+ * ```ts
+ * usersWithAccess(graph, "assistant", "asst_1", { at: new Date("2025-06-15T10:00:00Z") });
+ * ```
+ */
 export interface UsersWithAccessOptions {
   /** The instant that decides which grants are active. Default: now. */
   readonly at?: Date | undefined;
