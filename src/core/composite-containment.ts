@@ -126,3 +126,77 @@ function findChain(state: GraphState, from: string, to: string): string[] | null
   };
   return walk(from);
 }
+
+/** A declared composite as `createGraph` reads it. */
+export interface CompositeDeclaration {
+  readonly id: string;
+  readonly member_slice_ids: readonly string[];
+}
+
+/**
+ * Builds containment and both closures for a whole list at once: each composite's reach is the
+ * union of its members' reaches, computed once per composite (an insert per composite would
+ * recompute every composite above it). On a cycle it replays the inserts one by one, which finds
+ * the same first offending member they would.
+ */
+export function buildContainment(
+  state: GraphState,
+  composites: readonly CompositeDeclaration[],
+  fieldOf: (index: number) => string,
+): void {
+  const membersOf = new Map<string, readonly string[]>();
+  for (const { id, member_slice_ids } of composites) membersOf.set(id, [...new Set(member_slice_ids)]);
+
+  const reach = new Map<string, readonly string[]>();
+  const onStack = new Set<string>();
+  let cyclic = false;
+  const reachOf = (id: string): readonly string[] => {
+    const known = reach.get(id);
+    if (known) return known;
+    const members = membersOf.get(id) ?? [];
+    if (members.length === 0) return [];
+    onStack.add(id);
+    const found = new Set<string>();
+    for (const member of members) {
+      if (onStack.has(member)) cyclic = true;
+      found.add(member);
+      if (!onStack.has(member)) for (const below of reachOf(member)) found.add(below);
+    }
+    onStack.delete(id);
+    found.delete(id);
+    const sorted = [...found].sort();
+    reach.set(id, sorted);
+    return sorted;
+  };
+  for (const { id } of composites) reachOf(id);
+
+  if (cyclic) {
+    composites.forEach((composite, index) => {
+      setCompositeMembersIn(state, composite.id, composite.member_slice_ids, fieldOf(index));
+    });
+    return; // unreachable: the replay throws at the first cycle
+  }
+
+  const parents = new Map<string, string[]>();
+  const ancestors = new Map<string, string[]>();
+  for (const { id } of composites) {
+    const members = membersOf.get(id) ?? [];
+    state.compositeMembers = trieSet(state.compositeMembers, id, members);
+    for (const member of members) {
+      const list = parents.get(member);
+      if (list) list.push(id);
+      else parents.set(member, [id]);
+    }
+    const below = reach.get(id) ?? [];
+    if (below.length > 0) state.compositeDescendants = trieSet(state.compositeDescendants, id, below);
+    for (const slice of below) {
+      const list = ancestors.get(slice);
+      if (list) list.push(id);
+      else ancestors.set(slice, [id]);
+    }
+  }
+  for (const [slice, above] of parents) state.compositeParents = trieSet(state.compositeParents, slice, above);
+  for (const [slice, above] of ancestors) {
+    state.compositeAncestors = trieSet(state.compositeAncestors, slice, above.sort());
+  }
+}

@@ -1,7 +1,7 @@
-import { setCompositeMembersIn } from "./composite-containment.js";
-import { setDepartmentParent } from "./department-forest.js";
+import { buildContainment } from "./composite-containment.js";
+import { buildDepartmentForest } from "./department-forest.js";
 import { validationError } from "./errors.js";
-import { insertGrant, parseGrant } from "./grant-index.js";
+import { type AutoIds, insertGrant, nextAutoIds, parseGrant } from "./grant-index.js";
 import { type AccessGraph, emptyState, freezeGraph } from "./graph-state.js";
 import { trieSet } from "./hash-trie.js";
 import { listUser, setDepartmentsOf, setRolesOf } from "./memberships.js";
@@ -63,24 +63,21 @@ export function createGraph(input: GraphInput): AccessGraph {
     };
   });
   const grantItems = optionalArray(root.grants, "grants");
-  const autoIds = autoIdSource(grantItems);
-  const grants = grantItems.map((item, index) => parseGrant(item, `grants[${index}]`, organizationId, autoIds));
+  const autoIds = autoIdSource(grantItems, 0);
+  const grants = grantItems.map((item, index) => parseGrant(item, `grants[${index}]`, organizationId, autoIds.next));
   rejectDuplicateIds(grants, "grants");
 
   const state = emptyState(organizationId);
+  state.lastAutoId = autoIds.last();
   state.owners = [...new Set(owners)].sort();
   for (const user of users) {
     listUser(state, user.id);
     setDepartmentsOf(state, user.id, user.department_ids);
     setRolesOf(state, user.id, user.role_ids);
   }
-  departments.forEach((department, index) => {
-    setDepartmentParent(state, department.id, department.parent_id, `departments[${index}].parent_id`);
-  });
+  buildDepartmentForest(state, departments, (index) => `departments[${index}].parent_id`);
   for (const role of roles) state.roles = trieSet(state.roles, role.id, true);
-  composites.forEach((composite, index) => {
-    setCompositeMembersIn(state, composite.id, composite.member_slice_ids, `composites[${index}].member_slice_ids`);
-  });
+  buildContainment(state, composites, (index) => `composites[${index}].member_slice_ids`);
   grants.forEach((grant, index) => {
     insertGrant(state, grant, `grants[${index}]`);
   });
@@ -115,15 +112,9 @@ function rejectDuplicateIds(items: readonly { readonly id: string }[], field: st
 }
 
 /** Deterministic ids for grants given without one, skipping every id the input uses. */
-function autoIdSource(grantItems: readonly unknown[]): () => string {
+function autoIdSource(grantItems: readonly unknown[], start: number): AutoIds {
   const taken = new Set<unknown>(
     grantItems.map((item) => (typeof item === "object" && item !== null ? (item as UntrustedObject).id : undefined)),
   );
-  let counter = 0;
-  return () => {
-    let id: string;
-    do id = `agrant_auto_${++counter}`;
-    while (taken.has(id));
-    return id;
-  };
+  return nextAutoIds(start, (id) => taken.has(id));
 }

@@ -104,3 +104,104 @@ export function forgetDepartment(state: GraphState, departmentId: string): void 
   state.departmentAncestors = trieDelete(state.departmentAncestors, departmentId);
   state.departmentDescendants = trieDelete(state.departmentDescendants, departmentId);
 }
+
+/** A declared department as `createGraph` reads it. */
+export interface DepartmentDeclaration {
+  readonly id: string;
+  readonly parent_id: string | null;
+}
+
+/**
+ * Builds the forest and both closures for a whole list at once, in time proportional to the
+ * closures' size (a per-department insert would copy ancestor lists again and again). A cycle is
+ * reported as the incremental inserts would have: at the department whose `parent_id` closes the
+ * earliest-completed cycle, named by `fieldOf(index)`.
+ */
+export function buildDepartmentForest(
+  state: GraphState,
+  departments: readonly DepartmentDeclaration[],
+  fieldOf: (index: number) => string,
+): void {
+  const parentOf = new Map(departments.map((d) => [d.id, d.parent_id]));
+  const indexOf = new Map(departments.map((d, index) => [d.id, index]));
+  rejectEarliestCycle(departments, parentOf, indexOf, fieldOf);
+
+  const ancestors = new Map<string, readonly string[]>();
+  const ancestorsOf = (id: string): readonly string[] => {
+    const known = ancestors.get(id);
+    if (known) return known;
+    const chain: string[] = [];
+    // Walk up iteratively (chains may be thousands deep) until a department with known ancestors.
+    let cursor = parentOf.get(id) ?? null;
+    let tail: readonly string[] = [];
+    while (cursor !== null) {
+      chain.push(cursor);
+      const cached = ancestors.get(cursor);
+      if (cached) {
+        tail = cached;
+        break;
+      }
+      cursor = parentOf.get(cursor) ?? null;
+    }
+    const result = tail.length === 0 ? chain : [...chain, ...tail];
+    ancestors.set(id, result);
+    return result;
+  };
+
+  const descendants = new Map<string, string[]>();
+  for (const { id, parent_id } of departments) {
+    state.departments = trieSet(state.departments, id, parent_id);
+    const above = ancestorsOf(id);
+    if (above.length === 0) continue;
+    state.departmentAncestors = trieSet(state.departmentAncestors, id, above);
+    for (const ancestor of above) {
+      const list = descendants.get(ancestor);
+      if (list) list.push(id);
+      else descendants.set(ancestor, [id]);
+    }
+  }
+  for (const [ancestor, below] of descendants) {
+    state.departmentDescendants = trieSet(state.departmentDescendants, ancestor, below);
+  }
+}
+
+function rejectEarliestCycle(
+  departments: readonly DepartmentDeclaration[],
+  parentOf: ReadonlyMap<string, string | null>,
+  indexOf: ReadonlyMap<string, number>,
+  fieldOf: (index: number) => string,
+): void {
+  // Each department has one parent, so cycles are disjoint rings; find them all with colours.
+  const state = new Map<string, "visiting" | "done">();
+  let earliest: { closingIndex: number; members: string[] } | null = null;
+  for (const { id } of departments) {
+    const path: string[] = [];
+    let cursor: string | null = id;
+    while (cursor !== null && !state.has(cursor)) {
+      state.set(cursor, "visiting");
+      path.push(cursor);
+      cursor = parentOf.get(cursor) ?? null;
+    }
+    if (cursor !== null && state.get(cursor) === "visiting") {
+      const members = path.slice(path.indexOf(cursor));
+      const closingIndex = Math.max(...members.map((m) => indexOf.get(m) ?? -1));
+      if (earliest === null || closingIndex < earliest.closingIndex) earliest = { closingIndex, members };
+    }
+    for (const visited of path) state.set(visited, "done");
+  }
+  if (earliest === null) return;
+  const closing = departments[earliest.closingIndex] as DepartmentDeclaration;
+  const cycle = [closing.id];
+  let cursor = parentOf.get(closing.id) ?? null;
+  while (cursor !== null && cursor !== closing.id) {
+    cycle.push(cursor);
+    cursor = parentOf.get(cursor) ?? null;
+  }
+  cycle.push(closing.id);
+  const field = fieldOf(earliest.closingIndex);
+  throw new AccessError("INVALID_GRAPH", {
+    field,
+    message: `${field} would create a department cycle: ${cycle.join(" -> ")}`,
+    cycle,
+  });
+}

@@ -69,6 +69,26 @@ export function parseGrant(
   );
 }
 
+/** A source of `agrant_auto_N` ids, and the last `N` it handed out. */
+export interface AutoIds {
+  readonly next: () => string;
+  readonly last: () => number;
+}
+
+/** Counts up from `start`, skipping ids that are taken. */
+export function nextAutoIds(start: number, isTaken: (id: string) => boolean): AutoIds {
+  let counter = start;
+  return {
+    next: () => {
+      let id: string;
+      do id = `agrant_auto_${++counter}`;
+      while (isTaken(id));
+      return id;
+    },
+    last: () => counter,
+  };
+}
+
 /** Builds a stored grant from wire fields, with or without an expiry. */
 export function storedGrant(
   fields: Omit<GraphGrant, "expires_at">,

@@ -35,6 +35,8 @@ export interface GraphState {
   organization_id: string;
   /** Sorted and unique. */
   owners: readonly string[];
+  /** The last `N` handed out as `agrant_auto_N`; only grows, so a revoked id is never reused. */
+  lastAutoId: number;
   /** Grant id → grant. */
   grants: TrieNode<StoredGrant>;
   /** Grantee id → entity id → grant. Ids carry their type prefix, so ids alone are unique keys. */
@@ -94,6 +96,7 @@ export function emptyState(organizationId: string): GraphState {
     kind: GRAPH_KIND,
     organization_id: organizationId,
     owners: [],
+    lastAutoId: 0,
     grants: emptyTrie(),
     grantsByGrantee: emptyTrie(),
     grantsByEntity: emptyTrie(),

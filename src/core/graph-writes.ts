@@ -14,7 +14,15 @@ import {
   setDepartmentParent,
 } from "./department-forest.js";
 import { AccessError, validationError } from "./errors.js";
-import { insertGrant, parseGrant, putGrant, removeGrant, requireGrant, storedGrant } from "./grant-index.js";
+import {
+  insertGrant,
+  nextAutoIds,
+  parseGrant,
+  putGrant,
+  removeGrant,
+  requireGrant,
+  storedGrant,
+} from "./grant-index.js";
 import { type AccessGraph, stateOf, writeGraph } from "./graph-state.js";
 import { trieForEach, trieGet, trieHas, trieKeys } from "./hash-trie.js";
 import { membersOf, setDepartmentsOf, setRolesOf, userMemberships } from "./memberships.js";
@@ -22,7 +30,9 @@ import type { AccessLevel, DepartmentInput, GrantInput } from "./types.js";
 import { expectAccessLevel, expectDate, expectId, expectIdList, expectObject, expectTimestamp } from "./validate.js";
 
 /**
- * Adds a grant. Without an `id`, the grant gets the next free `agrant_auto_N`.
+ * Adds a grant. Without an `id`, the grant gets the next free `agrant_auto_N`; the counter
+ * only grows, so the id of a revoked grant is never handed out again by the same graph's
+ * lineage. (The grant-management service always passes random ids.)
  *
  * @throws {@link AccessError} `VALIDATION_ERROR` for a malformed field or a reused id;
  *   `RESOURCE_ALREADY_EXISTS` (with the existing `grant_id` in `details`) when the grantee
@@ -41,15 +51,12 @@ import { expectAccessLevel, expectDate, expectId, expectIdList, expectObject, ex
  */
 export function addGrant(graph: AccessGraph, grant: GrantInput): AccessGraph {
   const state = stateOf(graph);
-  let counter = state.grants.size;
-  const nextFreeId = () => {
-    let id: string;
-    do id = `agrant_auto_${++counter}`;
-    while (trieHas(state.grants, id));
-    return id;
-  };
-  const stored = parseGrant(grant, "", state.organization_id, nextFreeId);
-  return writeGraph(graph, (draft) => insertGrant(draft, stored, ""));
+  const autoIds = nextAutoIds(state.lastAutoId, (id) => trieHas(state.grants, id));
+  const stored = parseGrant(grant, "", state.organization_id, autoIds.next);
+  return writeGraph(graph, (draft) => {
+    insertGrant(draft, stored, "");
+    draft.lastAutoId = autoIds.last();
+  });
 }
 
 /**

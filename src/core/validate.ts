@@ -77,15 +77,34 @@ export function expectAccessLevel(value: unknown, field: string): AccessLevel {
 
 // ISO-8601 date-time with an explicit zone: a zone-less time would mean "local time",
 // which differs between the machines that read the same graph.
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
 
 /** Parses an ISO-8601 timestamp to epoch milliseconds, or fails naming the field. */
 export function expectTimestamp(value: unknown, field: string): number {
-  if (typeof value !== "string" || !ISO_DATE_TIME.test(value)) {
+  const match = typeof value === "string" ? ISO_DATE_TIME.exec(value) : null;
+  if (!match) {
     throw validationError(field, `${field} must be an ISO-8601 date-time with a time zone, e.g. 2025-06-15T10:00:00Z`);
   }
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw validationError(field, `${field} is not a real date-time`);
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = match
+    .slice(1)
+    .map((part) => (part === undefined ? 0 : Number(part)));
+  // Date.parse rolls impossible dates over (Feb 30 → Mar 2); an access rule must not drift.
+  const real =
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59;
+  const ms = Date.parse(value as string);
+  if (!real || Number.isNaN(ms)) throw validationError(field, `${field} is not a real date-time`);
   return ms;
 }
 

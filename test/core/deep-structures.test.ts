@@ -1,0 +1,128 @@
+// Deep department chains and composite chains are valid graphs: building them must stay
+// proportional to their closures (a quadratic build made 4 000-deep chains unusable), and
+// every level must still be reached.
+import { describe, expect, it } from "vitest";
+import {
+  addGrant,
+  checkAccess,
+  createGraph,
+  moveDepartment,
+  resolveAccess,
+  revokeGrant,
+  usersWithAccess,
+} from "../../src/index.js";
+
+const at = new Date("2025-06-15T10:00:00Z");
+
+describe("deep structures", () => {
+  it("a 3 000-deep department chain, declared leaf first, reaches the leaf's member from the root", () => {
+    const depth = 3000;
+    const departments = Array.from({ length: depth }, (_, i) => ({
+      id: `dept_${depth - 1 - i}`,
+      parent_id: depth - 1 - i === 0 ? null : `dept_${depth - 2 - i}`,
+    }));
+    const graph = createGraph({
+      organization_id: "org_deep",
+      users: [{ id: "usr_leaf", department_ids: [`dept_${depth - 1}`] }],
+      departments,
+      grants: [
+        {
+          id: "agrant_root",
+          entity_type: "assistant",
+          entity_id: "asst_1",
+          grantee_type: "department",
+          grantee_id: "dept_0",
+          access_level: "admin",
+        },
+      ],
+    });
+    expect(checkAccess(graph, "usr_leaf", "assistant", "asst_1", { at }).grant_paths).toEqual([
+      {
+        type: "department",
+        access_level: "admin",
+        department_id: "dept_0",
+        role_id: null,
+        composite_id: null,
+        grant_id: "agrant_root",
+      },
+    ]);
+    expect(usersWithAccess(graph, "assistant", "asst_1", { at }).users.map((u) => u.user_id)).toEqual(["usr_leaf"]);
+    // Cutting the chain in the middle cuts the leaf off from the root's grant.
+    const cut = moveDepartment(graph, `dept_${depth / 2}`, null);
+    expect(checkAccess(cut, "usr_leaf", "assistant", "asst_1", { at }).allowed).toBe(false);
+  });
+
+  it("a 1 000-deep composite chain passes a grant on the top down to the bottom slice", () => {
+    const depth = 1000;
+    const composites = Array.from({ length: depth }, (_, i) => ({
+      id: `kslice_${i}`,
+      member_slice_ids: [`kslice_${i + 1}`],
+    }));
+    const graph = createGraph({
+      organization_id: "org_deep",
+      composites,
+      grants: [
+        {
+          id: "agrant_top",
+          entity_type: "knowledge_slice",
+          entity_id: "kslice_0",
+          grantee_type: "user",
+          grantee_id: "usr_1",
+          access_level: "read",
+        },
+      ],
+    });
+    const resolved = resolveAccess(graph, "usr_1", { at });
+    expect(resolved.entities).toHaveLength(depth + 1);
+    expect(checkAccess(graph, "usr_1", "knowledge_slice", `kslice_${depth}`, { at }).grant_paths).toEqual([
+      {
+        type: "composite",
+        access_level: "read",
+        department_id: null,
+        role_id: null,
+        composite_id: "kslice_0",
+        grant_id: "agrant_top",
+      },
+    ]);
+  });
+});
+
+describe("generated grant ids", () => {
+  it("are never handed out again after the grant they named is revoked", () => {
+    const grant = {
+      entity_type: "assistant",
+      grantee_type: "user",
+      grantee_id: "usr_1",
+      access_level: "read",
+    } as const;
+    const first = addGrant(createGraph({ organization_id: "org_1" }), { ...grant, entity_id: "asst_1" });
+    const revoked = revokeGrant(first, "agrant_auto_1");
+    const second = addGrant(revoked, { ...grant, entity_id: "asst_2" });
+    expect(checkAccess(second, "usr_1", "assistant", "asst_2", { at }).grant_paths[0]?.grant_id).toBe("agrant_auto_2");
+  });
+
+  it("skip ids the input already uses", () => {
+    const graph = createGraph({
+      organization_id: "org_1",
+      grants: [
+        {
+          entity_type: "assistant",
+          entity_id: "asst_1",
+          grantee_type: "user",
+          grantee_id: "usr_1",
+          access_level: "read",
+        },
+        {
+          id: "agrant_auto_1",
+          entity_type: "assistant",
+          entity_id: "asst_2",
+          grantee_type: "user",
+          grantee_id: "usr_1",
+          access_level: "read",
+        },
+      ],
+    });
+    const ids = resolveAccess(graph, "usr_1", { at }).entities.map((e) => e.grant_paths[0]?.grant_id);
+    expect(ids).toEqual(["agrant_auto_2", "agrant_auto_1"]);
+  });
+});
