@@ -11,7 +11,8 @@ import { expectId, expectIdList, expectObject, optionalArray, type UntrustedObje
 /**
  * Validates a whole {@link GraphInput} and builds the organization's immutable graph.
  *
- * Checks formats, allowed values and id prefixes first, then structure (department and
+ * Reads the lists in order (owners, users, departments, roles, composites, grants), checking
+ * each one's formats, allowed values and id prefixes and then its structure (department and
  * composite cycles, two grants for one entity and grantee), and throws on the first problem
  * with the exact field path, e.g. `grants[3].entity_type`. Nothing of the input is kept by
  * reference: changing the input afterwards does not change the graph. Grants without an `id`
@@ -37,14 +38,24 @@ import { expectId, expectIdList, expectObject, optionalArray, type UntrustedObje
  * ```
  */
 export function createGraph(input: GraphInput): AccessGraph {
+  // Problems are reported in input order: each list is checked whole (formats, then its
+  // structure) before the next list is read.
   const root = expectObject(input, "graph");
   const organizationId = expectId("organization", root.organization_id, "organization_id");
-  const owners = expectIdList("user", root.owners, "owners");
+  const state = emptyState(organizationId);
+  state.owners = [...new Set(expectIdList("user", root.owners, "owners"))].sort();
+
   const users = parseList(root.users, "users", (item, field) => ({
     id: expectId("user", item.id, `${field}.id`),
     department_ids: expectIdList("department", item.department_ids, `${field}.department_ids`),
     role_ids: expectIdList("role", item.role_ids, `${field}.role_ids`),
   }));
+  for (const user of users) {
+    listUser(state, user.id);
+    setDepartmentsOf(state, user.id, user.department_ids);
+    setRolesOf(state, user.id, user.role_ids);
+  }
+
   const departments = parseList(root.departments, "departments", (item, field) => ({
     id: expectId("department", item.id, `${field}.id`),
     parent_id:
@@ -52,7 +63,11 @@ export function createGraph(input: GraphInput): AccessGraph {
         ? null
         : expectId("department", item.parent_id, `${field}.parent_id`),
   }));
+  buildDepartmentForest(state, departments, (index) => `departments[${index}].parent_id`);
+
   const roles = parseList(root.roles, "roles", (item, field) => ({ id: expectId("role", item.id, `${field}.id`) }));
+  for (const role of roles) state.roles = trieSet(state.roles, role.id, true);
+
   const composites = parseList(root.composites, "composites", (item, field) => {
     if (item.member_slice_ids === undefined) {
       throw validationError(`${field}.member_slice_ids`, `${field}.member_slice_ids is required`);
@@ -62,25 +77,18 @@ export function createGraph(input: GraphInput): AccessGraph {
       member_slice_ids: expectIdList("knowledge_slice", item.member_slice_ids, `${field}.member_slice_ids`),
     };
   });
+  buildContainment(state, composites, (index) => `composites[${index}].member_slice_ids`);
+
   const grantItems = optionalArray(root.grants, "grants");
   const autoIds = autoIdSource(grantItems, 0);
-  const grants = grantItems.map((item, index) => parseGrant(item, `grants[${index}]`, organizationId, autoIds.next));
-  rejectDuplicateIds(grants, "grants");
-
-  const state = emptyState(organizationId);
-  state.lastAutoId = autoIds.last();
-  state.owners = [...new Set(owners)].sort();
-  for (const user of users) {
-    listUser(state, user.id);
-    setDepartmentsOf(state, user.id, user.department_ids);
-    setRolesOf(state, user.id, user.role_ids);
-  }
-  buildDepartmentForest(state, departments, (index) => `departments[${index}].parent_id`);
-  for (const role of roles) state.roles = trieSet(state.roles, role.id, true);
-  buildContainment(state, composites, (index) => `composites[${index}].member_slice_ids`);
-  grants.forEach((grant, index) => {
-    insertGrant(state, grant, `grants[${index}]`);
+  const firstIndex = new Map<string, number>();
+  grantItems.forEach((item, index) => {
+    const field = `grants[${index}]`;
+    const grant = parseGrant(item, field, organizationId, autoIds.next);
+    rejectDuplicateId(firstIndex, grant.id, index, "grants");
+    insertGrant(state, grant, field);
   });
+  state.lastAutoId = autoIds.last();
   return freezeGraph(state);
 }
 
@@ -100,15 +108,16 @@ function parseList<T extends { readonly id: string }>(
 function rejectDuplicateIds(items: readonly { readonly id: string }[], field: string): void {
   const firstIndex = new Map<string, number>();
   items.forEach((item, index) => {
-    const earlier = firstIndex.get(item.id);
-    if (earlier !== undefined) {
-      throw validationError(
-        `${field}[${index}].id`,
-        `${field}[${index}].id ${item.id} duplicates ${field}[${earlier}].id`,
-      );
-    }
-    firstIndex.set(item.id, index);
+    rejectDuplicateId(firstIndex, item.id, index, field);
   });
+}
+
+function rejectDuplicateId(firstIndex: Map<string, number>, id: string, index: number, field: string): void {
+  const earlier = firstIndex.get(id);
+  if (earlier !== undefined) {
+    throw validationError(`${field}[${index}].id`, `${field}[${index}].id ${id} duplicates ${field}[${earlier}].id`);
+  }
+  firstIndex.set(id, index);
 }
 
 /** Deterministic ids for grants given without one, skipping every id the input uses. */

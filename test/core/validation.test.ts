@@ -616,9 +616,11 @@ describe("the FIRST problem is reported", () => {
         }),
       "grants[1].grantee_id",
     );
-    // (A duplicate tuple or a cycle BEFORE a malformed item is left unpinned: the contract's
-    // "first problem" does not say whether structure is checked in the same pass as formats.)
-    catchAccessError(() =>
+  });
+
+  it("problems are reported in input order, structure included", () => {
+    // A duplicate tuple at grants[1] comes before a malformed grants[2].
+    const duplicate = catchAccessError(() =>
       create({
         organization_id: ORG,
         grants: [
@@ -628,6 +630,24 @@ describe("the FIRST problem is reported", () => {
         ],
       }),
     );
+    expect(duplicate.code).toBe("RESOURCE_ALREADY_EXISTS");
+    expect(duplicate.details.field).toBe("grants[1]");
+    // A department cycle comes before a malformed composite and a malformed grant.
+    const cycle = expectInvalidGraph(
+      () =>
+        create({
+          organization_id: ORG,
+          departments: [
+            { id: "dept_a", parent_id: "dept_b" },
+            { id: "dept_b", parent_id: "dept_a" },
+          ],
+          composites: [{ id: "bad", member_slice_ids: [] }],
+          grants: [{ ...G, entity_type: "file" }],
+        }),
+      ["dept_a", "dept_b"],
+    );
+    expect(cycle.details.field).toBe("departments[1].parent_id");
+    expect(cycle.details.cycle).toEqual(["dept_b", "dept_a", "dept_b"]);
   });
 });
 
