@@ -2,9 +2,12 @@
  * Reading a graph back: one grant, ownership, and the whole graph as plain JSON.
  * @module
  */
-import { publicGrant } from "./grant-index.js";
+import { compositeMembers } from "./composite-containment.js";
+import { departmentDescendants, departmentIsKnown, departmentParent } from "./department-forest.js";
+import { grantForPair, publicGrant } from "./grant-index.js";
 import { type AccessGraph, stateOf } from "./graph-state.js";
-import { trieForEach, trieGet, trieKeys } from "./hash-trie.js";
+import { trieForEach, trieGet, trieHas, trieKeys } from "./hash-trie.js";
+import { membersOf } from "./memberships.js";
 import type { CompositeInput, DepartmentInput, GrantInput, GraphGrant, GraphInput, UserInput } from "./types.js";
 
 /**
@@ -23,6 +26,99 @@ import type { CompositeInput, DepartmentInput, GrantInput, GraphGrant, GraphInpu
 export function getGrant(graph: AccessGraph, grantId: string): GraphGrant | undefined {
   const grant = trieGet(stateOf(graph).grants, grantId);
   return grant && publicGrant(grant);
+}
+
+/**
+ * The grant a grantee holds on an entity, or `undefined` (at most one exists per pair).
+ *
+ * @example
+ * ```ts
+ * import { createGraph, findGrant } from "grantpath";
+ *
+ * const graph = createGraph({ organization_id: "org_1", grants: [{ id: "agrant_1",
+ *   entity_type: "assistant", entity_id: "asst_1", grantee_type: "role", grantee_id: "role_a",
+ *   access_level: "read" }] });
+ * findGrant(graph, "asst_1", "role_a")?.id; // "agrant_1"
+ * ```
+ */
+export function findGrant(graph: AccessGraph, entityId: string, granteeId: string): GraphGrant | undefined {
+  const grant = grantForPair(stateOf(graph), entityId, granteeId);
+  return grant && publicGrant(grant);
+}
+
+/**
+ * A listed user's direct memberships, or `undefined` for a user the graph does not list.
+ *
+ * @example
+ * ```ts
+ * import { createGraph, getUser } from "grantpath";
+ *
+ * const graph = createGraph({ organization_id: "org_1", users: [{ id: "usr_1", role_ids: ["role_a"] }] });
+ * getUser(graph, "usr_1"); // { id: "usr_1", department_ids: [], role_ids: ["role_a"] }
+ * ```
+ */
+export function getUser(graph: AccessGraph, userId: string): Required<UserInput> | undefined {
+  const user = trieGet(stateOf(graph).users, userId);
+  return user && { id: userId, department_ids: [...user.department_ids], role_ids: [...user.role_ids] };
+}
+
+/** A department as {@link getDepartment} describes it. */
+export interface DepartmentInfo {
+  /** The department. */
+  readonly id: string;
+  /** Its parent, or `null` at the top. */
+  readonly parent_id: string | null;
+  /** Whether it was declared (rather than only named by a membership, grant or child). */
+  readonly declared: boolean;
+  /** Its direct sub-departments, sorted. */
+  readonly child_ids: string[];
+  /** Listed users who are direct members, sorted. */
+  readonly member_ids: string[];
+}
+
+/**
+ * What the graph knows of a department, or `undefined` when nothing names it.
+ *
+ * @example
+ * ```ts
+ * import { createGraph, getDepartment } from "grantpath";
+ *
+ * const graph = createGraph({ organization_id: "org_1", departments: [{ id: "dept_b", parent_id: "dept_a" }] });
+ * getDepartment(graph, "dept_a")?.child_ids; // ["dept_b"]
+ * ```
+ */
+export function getDepartment(graph: AccessGraph, departmentId: string): DepartmentInfo | undefined {
+  const state = stateOf(graph);
+  if (!departmentIsKnown(state, departmentId)) return undefined;
+  const members = membersOf(state.departmentMembers, departmentId);
+  return {
+    id: departmentId,
+    parent_id: departmentParent(state, departmentId),
+    declared: trieHas(state.departments, departmentId),
+    child_ids: departmentDescendants(state, departmentId)
+      .filter((id) => departmentParent(state, id) === departmentId)
+      .sort(),
+    member_ids: members ? trieKeys(members).sort() : [],
+  };
+}
+
+/**
+ * A declared composite and its direct members, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { createGraph, getComposite } from "grantpath";
+ *
+ * const graph = createGraph({ organization_id: "org_1",
+ *   composites: [{ id: "kslice_all", member_slice_ids: ["kslice_a"] }] });
+ * getComposite(graph, "kslice_all"); // { id: "kslice_all", member_slice_ids: ["kslice_a"] }
+ * ```
+ */
+export function getComposite(graph: AccessGraph, compositeId: string): CompositeInput | undefined {
+  const state = stateOf(graph);
+  return trieHas(state.compositeMembers, compositeId)
+    ? { id: compositeId, member_slice_ids: [...compositeMembers(state, compositeId)] }
+    : undefined;
 }
 
 /**

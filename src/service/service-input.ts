@@ -1,0 +1,180 @@
+/**
+ * Validation of the service's inputs: whatever a JavaScript caller or an HTTP body passes is
+ * checked field by field, failing with `VALIDATION_ERROR` and the field's name (for bulk items,
+ * `grants[i].field` and the item `index`).
+ * @module
+ */
+import { validationError } from "../core/errors.js";
+import {
+  AccessError,
+  type AccessLevel,
+  ENTITY_TYPES,
+  type EntityType,
+  GRANTEE_TYPES,
+  type GranteeType,
+  ID_PREFIXES,
+  type IdKind,
+  isValidId,
+} from "../core/index.js";
+import {
+  expectAccessLevel,
+  expectEntityType,
+  expectGranteeType,
+  expectId,
+  expectObject,
+  expectTimestamp,
+  type UntrustedObject,
+} from "../core/validate.js";
+import type { GrantFilter, PageRequest } from "../storage/storage-adapter.js";
+
+/** The most grants one bulk request may create. */
+export const MAX_BULK_GRANTS = 1000;
+/** The default and largest page sizes of SPEC section 6. */
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+
+export interface EntityRef {
+  readonly entity_type: EntityType;
+  readonly entity_id: string;
+}
+
+export interface GranteeLevel {
+  readonly grantee_type: GranteeType;
+  readonly grantee_id: string;
+  readonly access_level: AccessLevel;
+  readonly expires_at: string | null;
+}
+
+export function organizationArg(value: unknown): string {
+  return expectId("organization", value, "organization_id");
+}
+
+export function actorArg(value: unknown): string {
+  return expectId("user", value, "actor_id");
+}
+
+export function entityArg(body: UntrustedObject): EntityRef {
+  const entity_type = expectEntityType(body.entity_type, "entity_type");
+  return { entity_type, entity_id: expectId(entity_type, body.entity_id, "entity_id") };
+}
+
+/** A grantee and level, as one grant of a create or bulk request; `prefix` is `""` or `grants[i]`. */
+export function granteeArg(body: UntrustedObject, prefix: string, nowMs: number): GranteeLevel {
+  const field = (name: string) => (prefix === "" ? name : `${prefix}.${name}`);
+  const grantee_type = expectGranteeType(body.grantee_type, field("grantee_type"));
+  const grantee_id = expectId(grantee_type, body.grantee_id, field("grantee_id"));
+  const access_level = expectAccessLevel(body.access_level, field("access_level"));
+  let expires_at: string | null = null;
+  if (body.expires_at !== undefined && body.expires_at !== null) {
+    if (expectTimestamp(body.expires_at, field("expires_at")) <= nowMs) {
+      throw validationError(field("expires_at"), `${field("expires_at")} must be in the future`);
+    }
+    expires_at = body.expires_at as string;
+  }
+  return { grantee_type, grantee_id, access_level, expires_at };
+}
+
+/** The body of a create request. */
+export function createGrantArg(body: unknown, nowMs: number): EntityRef & GranteeLevel {
+  const input = expectObject(body, "body");
+  return { ...entityArg(input), ...granteeArg(input, "", nowMs) };
+}
+
+/** The body of a bulk create request: one entity, 1–1000 grantees. */
+export function bulkCreateArg(body: unknown, nowMs: number): EntityRef & { grants: GranteeLevel[] } {
+  const input = expectObject(body, "body");
+  const entity = entityArg(input);
+  if (!Array.isArray(input.grants)) throw validationError("grants", "grants must be an array of grants");
+  if (input.grants.length === 0) throw validationError("grants", "grants must contain at least one grant");
+  if (input.grants.length > MAX_BULK_GRANTS) {
+    throw validationError("grants", `grants may contain at most ${MAX_BULK_GRANTS} grants`);
+  }
+  const grants = input.grants.map((item: unknown, index: number) => {
+    try {
+      return granteeArg(expectObject(item, `grants[${index}]`), `grants[${index}]`, nowMs);
+    } catch (error) {
+      throw withIndex(error, index);
+    }
+  });
+  return { ...entity, grants };
+}
+
+/** Adds the bulk item's `index` to an error's details. */
+export function withIndex(error: unknown, index: number): unknown {
+  if (!(error instanceof AccessError)) return error;
+  return new AccessError(
+    error.code,
+    { ...error.details, index },
+    { message: error.message, system_message: error.system_message, cause: error },
+  );
+}
+
+const IMMUTABLE_FIELDS = [
+  "id",
+  "entity_type",
+  "entity_id",
+  "grantee_type",
+  "grantee_id",
+  "granted_by",
+  "organization_id",
+  "created_at",
+  "updated_at",
+  "revoked_at",
+  "expires_at",
+] as const;
+
+/** The body of an update: `access_level`, the only field of a grant that can change. */
+export function updateGrantArg(body: unknown): AccessLevel {
+  const input = expectObject(body, "body");
+  for (const field of IMMUTABLE_FIELDS) {
+    if (input[field] !== undefined) {
+      throw validationError(field, `${field} cannot be changed; only access_level can (revoke and grant again instead)`);
+    }
+  }
+  return expectAccessLevel(input.access_level, "access_level");
+}
+
+function optionalInteger(value: unknown, field: string, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw validationError(field, `${field} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** `skip` (default 0) and `limit` (default 20, 1–100). */
+export function pageArg(query: UntrustedObject): PageRequest {
+  return {
+    skip: optionalInteger(query.skip, "skip", 0, 0, Number.MAX_SAFE_INTEGER),
+    limit: optionalInteger(query.limit, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+  };
+}
+
+function idOfSomeKind<T extends IdKind>(kinds: readonly T[], value: unknown, field: string): T {
+  const kind = kinds.find((k) => isValidId(k, value));
+  if (kind === undefined) {
+    const prefixes = kinds.map((k) => `"${ID_PREFIXES[k]}"`).join(", ");
+    throw validationError(field, `${field} must be an id starting with one of ${prefixes}`);
+  }
+  return kind;
+}
+
+/** The filters of a grant listing; each id must fit its type (given or implied by its prefix). */
+export function listFilterArg(query: UntrustedObject): GrantFilter {
+  const filter: { -readonly [K in keyof GrantFilter]: GrantFilter[K] } = {};
+  if (query.entity_type !== undefined) filter.entity_type = expectEntityType(query.entity_type, "entity_type");
+  if (query.entity_id !== undefined) {
+    filter.entity_id =
+      filter.entity_type === undefined
+        ? (idOfSomeKind(ENTITY_TYPES, query.entity_id, "entity_id"), query.entity_id as string)
+        : expectId(filter.entity_type, query.entity_id, "entity_id");
+  }
+  if (query.grantee_type !== undefined) filter.grantee_type = expectGranteeType(query.grantee_type, "grantee_type");
+  if (query.grantee_id !== undefined) {
+    filter.grantee_id =
+      filter.grantee_type === undefined
+        ? (idOfSomeKind(GRANTEE_TYPES, query.grantee_id, "grantee_id"), query.grantee_id as string)
+        : expectId(filter.grantee_type, query.grantee_id, "grantee_id");
+  }
+  return filter;
+}

@@ -1,0 +1,18 @@
+/**
+ * Storage: the adapter contract and the embedded in-memory adapter.
+ * @module
+ */
+export { toGrantRecord, wireTimestamp } from "./grant-records.js";
+export { compareListed, type MemoryStorageOptions, memoryStorage } from "./memory-storage.js";
+export type {
+  Awaitable,
+  ChangeListener,
+  GrantFilter,
+  GrantPage,
+  GrantRecord,
+  OrganizationSnapshot,
+  PageRequest,
+  StorageAdapter,
+  StorageChange,
+  StorageFactory,
+} from "./storage-adapter.js";

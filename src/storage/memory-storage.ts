@@ -1,0 +1,220 @@
+/**
+ * The embedded default adapter: organizations in memory, for tests, demos, edge workers and
+ * single-process services that can rebuild their state at start.
+ * @module
+ */
+import { validationError } from "../core/errors.js";
+import { AccessError, createGraph, type GraphInput, graphToInput } from "../core/index.js";
+import { toGrantRecord } from "./grant-records.js";
+import type {
+  ChangeListener,
+  GrantFilter,
+  GrantPage,
+  GrantRecord,
+  OrganizationSnapshot,
+  PageRequest,
+  StorageAdapter,
+  StorageChange,
+} from "./storage-adapter.js";
+
+/** Options of {@link memoryStorage}. */
+export interface MemoryStorageOptions {
+  /**
+   * Organizations to start with, each validated like `createGraph` input. Grants without
+   * timestamps get the time the storage was created; grants without an id get `agrant_auto_N`.
+   */
+  readonly initial?: readonly GraphInput[];
+}
+
+interface MemoryOrganization {
+  version: number;
+  owners: readonly string[];
+  readonly users: Map<string, { department_ids: readonly string[]; role_ids: readonly string[] }>;
+  readonly departments: Map<string, string | null>;
+  readonly roles: readonly string[];
+  readonly composites: Map<string, readonly string[]>;
+  /** Every grant ever made, revoked ones included, in insertion order. */
+  readonly grants: Map<string, GrantRecord>;
+}
+
+/**
+ * Creates the in-memory adapter. Each instance is its own database: two services given the same
+ * instance share it (and hear each other's changes through `watch`), as two processes would
+ * share a real database.
+ *
+ * @throws {@link AccessError} `VALIDATION_ERROR` when an initial organization is invalid or
+ *   appears twice (`initial[i]…`).
+ *
+ * @example
+ * ```ts
+ * import { createAccessControl, memoryStorage } from "grantpath";
+ *
+ * const accessControl = createAccessControl({
+ *   storage: memoryStorage({ initial: [{ organization_id: "org_acme", owners: ["usr_owner1"] }] }),
+ * });
+ * ```
+ */
+export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapter {
+  const organizations = new Map<string, MemoryOrganization>();
+  const listeners = new Set<ChangeListener>();
+  seed(organizations, options.initial ?? []);
+
+  return {
+    name: "memory",
+
+    loadOrganization(organizationId: string): OrganizationSnapshot | null {
+      const org = organizations.get(organizationId);
+      return org ? { version: org.version, graph: snapshotGraph(organizationId, org) } : null;
+    },
+
+    commit(organizationId: string, expectedVersion: number, changes: readonly StorageChange[]): number {
+      const existing = organizations.get(organizationId);
+      const actualVersion = existing?.version ?? 0;
+      if (actualVersion !== expectedVersion) {
+        throw new AccessError("VERSION_CONFLICT", {
+          organization_id: organizationId,
+          expected_version: expectedVersion,
+          actual_version: actualVersion,
+        });
+      }
+      const org = existing ?? startOrganization(changes);
+      // Nothing below can fail, so the batch lands whole.
+      for (const change of changes) applyChange(org, change);
+      org.version = actualVersion + 1;
+      organizations.set(organizationId, org);
+      for (const listener of listeners) listener(organizationId, org.version);
+      return org.version;
+    },
+
+    getGrant(organizationId: string, grantId: string): GrantRecord | null {
+      return organizations.get(organizationId)?.grants.get(grantId) ?? null;
+    },
+
+    listGrants(organizationId: string, filter: GrantFilter, page: PageRequest): GrantPage {
+      const org = organizations.get(organizationId);
+      if (!org) return { items: [], total: 0 };
+      const matching = [...org.grants.values()].filter((grant) => grant.revoked_at === undefined && matches(grant, filter));
+      matching.sort(compareListed);
+      return { items: matching.slice(page.skip, page.skip + page.limit), total: matching.length };
+    },
+
+    watch(listener: ChangeListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    close(): void {
+      listeners.clear();
+    },
+  };
+}
+
+/** Listing order: `created_at`, then `id` (code-unit order). */
+export function compareListed(a: GrantRecord, b: GrantRecord): number {
+  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function matches(grant: GrantRecord, filter: GrantFilter): boolean {
+  return (
+    (filter.entity_type === undefined || grant.entity_type === filter.entity_type) &&
+    (filter.entity_id === undefined || grant.entity_id === filter.entity_id) &&
+    (filter.grantee_type === undefined || grant.grantee_type === filter.grantee_type) &&
+    (filter.grantee_id === undefined || grant.grantee_id === filter.grantee_id)
+  );
+}
+
+function startOrganization(changes: readonly StorageChange[]): MemoryOrganization {
+  if (changes[0]?.type !== "create_organization") {
+    throw new AccessError("RESOURCE_NOT_FOUND", {}, { system_message: "Organization not found" });
+  }
+  return {
+    version: 0,
+    owners: [],
+    users: new Map(),
+    departments: new Map(),
+    roles: [],
+    composites: new Map(),
+    grants: new Map(),
+  };
+}
+
+function applyChange(org: MemoryOrganization, change: StorageChange): void {
+  switch (change.type) {
+    case "create_organization":
+    case "set_owners":
+      org.owners = Object.freeze([...change.owners]);
+      return;
+    case "put_grant":
+      org.grants.set(change.grant.id, Object.freeze({ ...change.grant }));
+      return;
+    case "put_user":
+      org.users.set(change.user.id, {
+        department_ids: Object.freeze([...change.user.department_ids]),
+        role_ids: Object.freeze([...change.user.role_ids]),
+      });
+      return;
+    case "put_department":
+      org.departments.set(change.department.id, change.department.parent_id);
+      return;
+    case "delete_department":
+      org.departments.delete(change.department_id);
+      return;
+    case "put_composite":
+      org.composites.set(change.composite.id, Object.freeze([...change.composite.member_slice_ids]));
+      return;
+  }
+}
+
+function snapshotGraph(organizationId: string, org: MemoryOrganization): GraphInput {
+  return {
+    organization_id: organizationId,
+    owners: [...org.owners],
+    users: [...org.users].map(([id, user]) => ({ id, department_ids: [...user.department_ids], role_ids: [...user.role_ids] })),
+    departments: [...org.departments].map(([id, parent_id]) => ({ id, parent_id })),
+    roles: org.roles.map((id) => ({ id })),
+    composites: [...org.composites].map(([id, members]) => ({ id, member_slice_ids: [...members] })),
+    grants: [...org.grants.values()].filter((grant) => grant.revoked_at === undefined),
+  };
+}
+
+function seed(organizations: Map<string, MemoryOrganization>, initial: readonly GraphInput[]): void {
+  const seededAt = new Date();
+  initial.forEach((input, index) => {
+    let canonical: GraphInput;
+    try {
+      canonical = graphToInput(createGraph(input));
+    } catch (error) {
+      if (error instanceof AccessError && typeof error.details.field === "string") {
+        throw new AccessError(
+          error.code,
+          { ...error.details, field: `initial[${index}].${error.details.field}` },
+          { message: error.message, system_message: error.system_message, cause: error },
+        );
+      }
+      throw error;
+    }
+    if (organizations.has(canonical.organization_id)) {
+      throw validationError(
+        `initial[${index}].organization_id`,
+        `organization ${canonical.organization_id} appears twice in initial`,
+      );
+    }
+    organizations.set(canonical.organization_id, {
+      version: 1,
+      owners: Object.freeze([...(canonical.owners ?? [])]),
+      users: new Map(
+        (canonical.users ?? []).map((u) => [u.id, { department_ids: u.department_ids ?? [], role_ids: u.role_ids ?? [] }]),
+      ),
+      departments: new Map((canonical.departments ?? []).map((d) => [d.id, d.parent_id ?? null])),
+      roles: (canonical.roles ?? []).map((r) => r.id),
+      composites: new Map((canonical.composites ?? []).map((c) => [c.id, c.member_slice_ids])),
+      grants: new Map(
+        (canonical.grants ?? []).map((grant) => {
+          const record = toGrantRecord(grant, canonical.organization_id, seededAt);
+          return [record.id, record];
+        }),
+      ),
+    });
+  });
+}
