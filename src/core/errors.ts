@@ -134,6 +134,10 @@ export interface AccessErrorOptions {
   readonly cause?: unknown;
 }
 
+// A registry symbol, the same in every copy of this module: an application that ends up with
+// two copies of grantpath (its ESM and CJS builds, say) still recognizes either's errors.
+const ACCESS_ERROR_BRAND = Symbol.for("grantpath.AccessError");
+
 /**
  * The error every grantpath function throws. It carries a stable `code`, the HTTP `status`
  * that code maps to, a user-facing `message`, a terse `system_message`, and `details` that name
@@ -153,6 +157,13 @@ export interface AccessErrorOptions {
  * ```
  */
 export class AccessError extends Error {
+  /** `error instanceof AccessError` holds for errors from any copy of grantpath. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[ACCESS_ERROR_BRAND] === true
+    );
+  }
+
   /** The stable code, e.g. `VALIDATION_ERROR`. */
   readonly code: ErrorCode;
   /** The HTTP status the code maps to. */
@@ -172,6 +183,7 @@ export class AccessError extends Error {
     const entry = ERROR_CATALOG[code];
     super(options.message ?? entry.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "AccessError";
+    Object.defineProperty(this, ACCESS_ERROR_BRAND, { value: true });
     this.code = code;
     this.status = entry.status;
     this.system_message = options.system_message ?? entry.system_message;

@@ -62,7 +62,15 @@ export function getUser(graph: AccessGraph, userId: string): Required<UserInput>
   return user && { id: userId, department_ids: [...user.department_ids], role_ids: [...user.role_ids] };
 }
 
-/** A department as {@link getDepartment} describes it. */
+/**
+ * A department as {@link getDepartment} describes it.
+ *
+ * @example
+ * ```ts
+ * const info: DepartmentInfo | undefined = getDepartment(graph, "dept_eng01");
+ * info?.member_ids; // listed users directly in dept_eng01
+ * ```
+ */
 export interface DepartmentInfo {
   /** The department. */
   readonly id: string;

@@ -17,7 +17,16 @@ export {
   isAccessError,
 } from "./errors.js";
 export { compareGrantPaths } from "./grant-paths.js";
-export { type DepartmentInfo, findGrant, getComposite, getDepartment, getGrant, getUser, graphToInput, isOwner } from "./graph-reads.js";
+export {
+  type DepartmentInfo,
+  findGrant,
+  getComposite,
+  getDepartment,
+  getGrant,
+  getUser,
+  graphToInput,
+  isOwner,
+} from "./graph-reads.js";
 export type { AccessGraph } from "./graph-state.js";
 export {
   addGrant,

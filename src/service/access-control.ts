@@ -4,9 +4,11 @@
  * graph, and stores its changes as one atomic batch.
  * @module
  */
+
+import { validationError } from "../core/errors.js";
 import {
-  type AccessGraph,
   AccessError,
+  type AccessGraph,
   addGrant,
   type CompositeInput,
   createDepartment as createDepartmentIn,
@@ -22,19 +24,18 @@ import {
   getUser,
   graphToInput,
   moveDepartment as moveDepartmentIn,
-  removeDepartment,
   type ResolvedAccess,
+  removeDepartment,
   resolveAccess as resolveAccessIn,
   revokeGrant as revokeGraphGrant,
   setCompositeMembers as setCompositeMembersIn,
   setOwners as setOwnersIn,
   setUserDepartments,
   setUserRoles,
-  updateGrantLevel,
   type UsersWithAccess,
+  updateGrantLevel,
   usersWithAccess as usersWithAccessIn,
 } from "../core/index.js";
-import { validationError } from "../core/errors.js";
 import { expectEntityType, expectId, expectIdList, expectObject, type UntrustedObject } from "../core/validate.js";
 import { toGrantRecord, wireTimestamp } from "../storage/grant-records.js";
 import type { GrantFilter, GrantRecord, StorageAdapter, StorageChange } from "../storage/storage-adapter.js";
@@ -58,7 +59,14 @@ import {
   updateGrantArg,
 } from "./service-input.js";
 
-/** Options of {@link createAccessControl}. */
+/**
+ * Options of {@link createAccessControl}.
+ *
+ * @example
+ * ```ts
+ * const options: AccessControlOptions = { storage: memoryStorage(), clock: () => new Date("2025-06-15T10:00:00Z") };
+ * ```
+ */
 export interface AccessControlOptions {
   /** Where organizations and grants live, e.g. `memoryStorage()`. */
   readonly storage: StorageAdapter;
@@ -70,7 +78,15 @@ export interface AccessControlOptions {
   readonly maxAttempts?: number;
 }
 
-/** A page of grants (SPEC section 6). */
+/**
+ * A page of grants (SPEC section 6).
+ *
+ * @example
+ * ```ts
+ * const page: GrantList = await accessControl.listGrants("org_xyz789", "usr_owner1", { limit: 50 });
+ * page.has_more; // whether to ask for skip: 50 next
+ * ```
+ */
 export interface GrantList {
   /** The grants on this page, ordered by `created_at`, then `id`. */
   readonly items: GrantRecord[];
@@ -84,7 +100,14 @@ export interface GrantList {
   readonly has_more: boolean;
 }
 
-/** The query of a grant listing: filters plus paging; values as in the REST query string. */
+/**
+ * The query of a grant listing: filters plus paging; values as in the REST query string.
+ *
+ * @example
+ * ```ts
+ * const query: ListGrantsQuery = { grantee_type: "role", grantee_id: "role_admin01", skip: 0, limit: 100 };
+ * ```
+ */
 export interface ListGrantsQuery extends GrantFilter {
   /** How many matching grants to skip (default 0). */
   readonly skip?: number;
@@ -92,7 +115,14 @@ export interface ListGrantsQuery extends GrantFilter {
   readonly limit?: number;
 }
 
-/** Paging of a per-entity grant listing. */
+/**
+ * Paging of a per-entity grant listing.
+ *
+ * @example
+ * ```ts
+ * await accessControl.listSliceGrants("org_xyz789", "usr_owner1", "kslice_abc123", { skip: 20, limit: 20 });
+ * ```
+ */
 export interface PageQuery {
   /** How many grants to skip (default 0). */
   readonly skip?: number;
@@ -100,7 +130,15 @@ export interface PageQuery {
   readonly limit?: number;
 }
 
-/** The body of a create-grant request (the seed's fields, plus an optional expiry). */
+/**
+ * The body of a create-grant request (the seed's fields, plus an optional expiry).
+ *
+ * @example
+ * ```ts
+ * const body: CreateGrantInput = { entity_type: "knowledge_slice", entity_id: "kslice_abc123",
+ *   grantee_type: "user", grantee_id: "usr_def456", access_level: "read" };
+ * ```
+ */
 export interface CreateGrantInput {
   /** The type of the entity to grant. */
   readonly entity_type: EntityType;
@@ -116,7 +154,16 @@ export interface CreateGrantInput {
   readonly expires_at?: string;
 }
 
-/** The body of a bulk create request: one entity, one or more grantees. */
+/**
+ * The body of a bulk create request: one entity, one or more grantees.
+ *
+ * @example
+ * ```ts
+ * const body: BulkCreateGrantsInput = { entity_type: "vector_store", entity_id: "vs_docs01",
+ *   grants: [{ grantee_type: "role", grantee_id: "role_admin01", access_level: "admin" },
+ *            { grantee_type: "department", grantee_id: "dept_eng01", access_level: "read" }] };
+ * ```
+ */
 export interface BulkCreateGrantsInput {
   /** The type of the entity to grant. */
   readonly entity_type: EntityType;
@@ -126,7 +173,14 @@ export interface BulkCreateGrantsInput {
   readonly grants: readonly Omit<CreateGrantInput, "entity_type" | "entity_id">[];
 }
 
-/** A user's direct memberships, as the directory operations answer them. */
+/**
+ * A user's direct memberships, as the directory operations answer them.
+ *
+ * @example
+ * ```ts
+ * const user: UserMemberships = await accessControl.addRoleMember("org_xyz789", "usr_owner1", "usr_def456", "role_admin01");
+ * ```
+ */
 export interface UserMemberships {
   /** The user. */
   readonly id: string;
@@ -140,6 +194,11 @@ export interface UserMemberships {
  * The grant-management service. Every method takes the organization, the acting user (whoever
  * your authentication says is calling) and the operation's fields, and either resolves with the
  * documented object or rejects with an {@link AccessError}. A rejected call changes nothing.
+ *
+ * @example
+ * ```ts
+ * const accessControl: AccessControl = createAccessControl({ storage: memoryStorage() });
+ * ```
  */
 export interface AccessControl {
   /** Creates an organization with its owners (at least one). `RESOURCE_ALREADY_EXISTS` if it exists. */
@@ -169,9 +228,19 @@ export interface AccessControl {
   /** The grants on one knowledge slice. */
   listSliceGrants(organizationId: string, actorId: string, sliceId: string, query?: PageQuery): Promise<GrantList>;
   /** The grants on one vector store. */
-  listVectorStoreGrants(organizationId: string, actorId: string, storeId: string, query?: PageQuery): Promise<GrantList>;
+  listVectorStoreGrants(
+    organizationId: string,
+    actorId: string,
+    storeId: string,
+    query?: PageQuery,
+  ): Promise<GrantList>;
   /** The grants on one assistant. */
-  listAssistantGrants(organizationId: string, actorId: string, assistantId: string, query?: PageQuery): Promise<GrantList>;
+  listAssistantGrants(
+    organizationId: string,
+    actorId: string,
+    assistantId: string,
+    query?: PageQuery,
+  ): Promise<GrantList>;
   /** A user's resolved access (readable by that user and by owners). */
   resolvedAccess(
     organizationId: string,
@@ -187,7 +256,12 @@ export interface AccessControl {
   ): Promise<UsersWithAccess>;
 
   /** Adds a user to a department (owners only); already a member is a no-op. */
-  addDepartmentMember(organizationId: string, actorId: string, userId: string, departmentId: string): Promise<UserMemberships>;
+  addDepartmentMember(
+    organizationId: string,
+    actorId: string,
+    userId: string,
+    departmentId: string,
+  ): Promise<UserMemberships>;
   /** Removes a user from a department (owners only); `RESOURCE_NOT_FOUND` if not a member. */
   removeDepartmentMember(
     organizationId: string,
@@ -292,9 +366,13 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       const where = bulk ? { index, field: `grants[${index}].grantee_id` } : {};
       const earlier = seen.get(item.grantee_id);
       if (earlier !== undefined) {
-        throw validationError(`grants[${index}].grantee_id`, `grantee ${item.grantee_id} appears twice (also grants[${earlier}])`, {
-          index,
-        });
+        throw validationError(
+          `grants[${index}].grantee_id`,
+          `grantee ${item.grantee_id} appears twice (also grants[${earlier}])`,
+          {
+            index,
+          },
+        );
       }
       seen.set(item.grantee_id, index);
       const existing = findGrant(next, entity.entity_id, item.grantee_id);
@@ -397,7 +475,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     return { type: "put_user", user: memberships(graph, userId) };
   }
 
-  function changeMembership(
+  async function changeMembership(
     organizationId: unknown,
     actorId: unknown,
     userIdArg: unknown,
@@ -421,7 +499,8 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
         );
       }
       const updated = add ? [...current, groupId] : current.filter((id) => id !== groupId);
-      const next = kind === "department" ? setUserDepartments(graph, userId, updated) : setUserRoles(graph, userId, updated);
+      const next =
+        kind === "department" ? setUserDepartments(graph, userId, updated) : setUserRoles(graph, userId, updated);
       return { changes: [putUser(next, userId)], graph: next, result: memberships(next, userId) };
     });
   }
@@ -553,7 +632,11 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
         (graph, grant) => {
           const stamp = wireTimestamp(at);
           const record = { ...toGrantRecord(grant, org, at), updated_at: stamp, revoked_at: stamp };
-          return { changes: [{ type: "put_grant", grant: record }], graph: revokeGraphGrant(graph, id), result: undefined };
+          return {
+            changes: [{ type: "put_grant", grant: record }],
+            graph: revokeGraphGrant(graph, id),
+            result: undefined,
+          };
         },
         at,
       );
@@ -590,7 +673,8 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       return usersWithAccessIn(graph, entityType, entityId, { at });
     },
 
-    addDepartmentMember: (org, actor, user, department) => changeMembership(org, actor, user, department, "department", true),
+    addDepartmentMember: (org, actor, user, department) =>
+      changeMembership(org, actor, user, department, "department", true),
     removeDepartmentMember: (org, actor, user, department) =>
       changeMembership(org, actor, user, department, "department", false),
     addRoleMember: (org, actor, user, role) => changeMembership(org, actor, user, role, "role", true),
@@ -599,7 +683,10 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     async createDepartment(organizationId, actorId, input) {
       const body = expectObject(input, "body");
       const id = expectId("department", body.id, "id");
-      const parent_id = body.parent_id === undefined || body.parent_id === null ? null : expectId("department", body.parent_id, "parent_id");
+      const parent_id =
+        body.parent_id === undefined || body.parent_id === null
+          ? null
+          : expectId("department", body.parent_id, "parent_id");
       return directoryWrite(organizationId, actorId, "create departments", (graph) => {
         const next = createDepartmentIn(graph, { id, parent_id });
         const department = { id, parent_id };
@@ -614,7 +701,11 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
         if (!getDepartment(graph, id)) throw departmentNotFound(id);
         const next = moveDepartmentIn(graph, id, parent_id);
         const department = { id, parent_id };
-        return { changes: next === graph ? [] : [{ type: "put_department", department }], graph: next, result: department };
+        return {
+          changes: next === graph ? [] : [{ type: "put_department", department }],
+          graph: next,
+          result: department,
+        };
       });
     },
 
@@ -660,7 +751,11 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
         }
         const next = setCompositeMembersIn(graph, id, members);
         const composite = getComposite(next, id) ?? { id, member_slice_ids: [] };
-        return { changes: next === graph ? [] : [{ type: "put_composite", composite }], graph: next, result: composite };
+        return {
+          changes: next === graph ? [] : [{ type: "put_composite", composite }],
+          graph: next,
+          result: composite,
+        };
       });
     },
 
@@ -672,7 +767,11 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
 }
 
 function departmentNotFound(departmentId: string): AccessError {
-  return new AccessError("RESOURCE_NOT_FOUND", { department_id: departmentId }, { system_message: "Department not found" });
+  return new AccessError(
+    "RESOURCE_NOT_FOUND",
+    { department_id: departmentId },
+    { system_message: "Department not found" },
+  );
 }
 
 function inferEntityType(entityId: string): EntityType {
@@ -680,5 +779,3 @@ function inferEntityType(entityId: string): EntityType {
   if (entityId.startsWith("vs_")) return "vector_store";
   return "assistant";
 }
-
-

@@ -5,7 +5,7 @@
  * the adapter's version check decides, and a lost race is retried on fresh state.
  * @module
  */
-import { type AccessGraph, AccessError, createGraph } from "../core/index.js";
+import { AccessError, type AccessGraph, createGraph } from "../core/index.js";
 import type { StorageAdapter, StorageChange } from "../storage/storage-adapter.js";
 
 /** A graph and the storage version it reflects. */
@@ -89,6 +89,31 @@ export function createOrganizationCache(storage: StorageAdapter, maxAttempts: nu
     return loading;
   }
 
+  /**
+   * Plans on the cached state. An adapter without `watch` cannot tell us that state is stale, so
+   * a plan that would not reach the adapter — a rejection, or a no-op — is made once more on
+   * freshly loaded state before it stands: a grant another process just created must not be
+   * "not found", and a membership it just removed must not look present.
+   */
+  async function planOnCurrent<T>(
+    organizationId: string,
+    plan: (current: CachedOrganization | null) => PlannedWrite<T>,
+  ): Promise<PlannedWrite<T> & { version: number }> {
+    const fromCache = storage.watch === undefined && graphs.has(organizationId);
+    const state = await current(organizationId);
+    if (fromCache) {
+      try {
+        const planned = plan(state);
+        if (planned.changes.length > 0) return { ...planned, version: state?.version ?? 0 };
+      } catch (error) {
+        if (!(error instanceof AccessError)) throw error;
+      }
+      graphs.delete(organizationId);
+    }
+    const fresh = fromCache ? await current(organizationId) : state;
+    return { ...plan(fresh), version: fresh?.version ?? 0 };
+  }
+
   function exclusive<T>(organizationId: string, task: () => Promise<T>): Promise<T> {
     const previous = queues.get(organizationId) ?? Promise.resolve();
     const run = previous.then(task, task);
@@ -113,13 +138,13 @@ export function createOrganizationCache(storage: StorageAdapter, maxAttempts: nu
     write(organizationId, plan) {
       return exclusive(organizationId, async () => {
         for (let attempt = 1; ; attempt++) {
-          const state = await current(organizationId);
-          const planned = plan(state);
+          const planned = await planOnCurrent(organizationId, plan);
           if (planned.changes.length === 0) return planned.result;
           try {
-            const version = await storage.commit(organizationId, state?.version ?? 0, planned.changes);
+            const version = await storage.commit(organizationId, planned.version, planned.changes);
             // Someone may have committed after us and announced it already: then our graph is stale.
-            if (version >= (announced.get(organizationId) ?? 0)) graphs.set(organizationId, { version, graph: planned.graph });
+            if (version >= (announced.get(organizationId) ?? 0))
+              graphs.set(organizationId, { version, graph: planned.graph });
             else graphs.delete(organizationId);
             return planned.result;
           } catch (error) {

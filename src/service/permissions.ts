@@ -4,7 +4,7 @@
  * access is readable by that user.
  * @module
  */
-import { type AccessGraph, AccessError, checkAccess, type EntityType, isOwner } from "../core/index.js";
+import { AccessError, type AccessGraph, checkAccess, type EntityType, isOwner } from "../core/index.js";
 
 function forbidden(action: string, details: Record<string, unknown>): AccessError {
   return new AccessError("INSUFFICIENT_PERMISSIONS", details, {

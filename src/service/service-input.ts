@@ -128,7 +128,10 @@ export function updateGrantArg(body: unknown): AccessLevel {
   const input = expectObject(body, "body");
   for (const field of IMMUTABLE_FIELDS) {
     if (input[field] !== undefined) {
-      throw validationError(field, `${field} cannot be changed; only access_level can (revoke and grant again instead)`);
+      throw validationError(
+        field,
+        `${field} cannot be changed; only access_level can (revoke and grant again instead)`,
+      );
     }
   }
   return expectAccessLevel(input.access_level, "access_level");
@@ -150,13 +153,11 @@ export function pageArg(query: UntrustedObject): PageRequest {
   };
 }
 
-function idOfSomeKind<T extends IdKind>(kinds: readonly T[], value: unknown, field: string): T {
-  const kind = kinds.find((k) => isValidId(k, value));
-  if (kind === undefined) {
-    const prefixes = kinds.map((k) => `"${ID_PREFIXES[k]}"`).join(", ");
-    throw validationError(field, `${field} must be an id starting with one of ${prefixes}`);
-  }
-  return kind;
+/** An id of any of `kinds` (its prefix says which), e.g. an entity id given without its type. */
+function idOfSomeKind(kinds: readonly IdKind[], value: unknown, field: string): string {
+  if (kinds.some((kind) => isValidId(kind, value))) return value as string;
+  const prefixes = kinds.map((kind) => `"${ID_PREFIXES[kind]}"`).join(", ");
+  throw validationError(field, `${field} must be an id starting with one of ${prefixes}`);
 }
 
 /** The filters of a grant listing; each id must fit its type (given or implied by its prefix). */
@@ -166,14 +167,14 @@ export function listFilterArg(query: UntrustedObject): GrantFilter {
   if (query.entity_id !== undefined) {
     filter.entity_id =
       filter.entity_type === undefined
-        ? (idOfSomeKind(ENTITY_TYPES, query.entity_id, "entity_id"), query.entity_id as string)
+        ? idOfSomeKind(ENTITY_TYPES, query.entity_id, "entity_id")
         : expectId(filter.entity_type, query.entity_id, "entity_id");
   }
   if (query.grantee_type !== undefined) filter.grantee_type = expectGranteeType(query.grantee_type, "grantee_type");
   if (query.grantee_id !== undefined) {
     filter.grantee_id =
       filter.grantee_type === undefined
-        ? (idOfSomeKind(GRANTEE_TYPES, query.grantee_id, "grantee_id"), query.grantee_id as string)
+        ? idOfSomeKind(GRANTEE_TYPES, query.grantee_id, "grantee_id")
         : expectId(filter.grantee_type, query.grantee_id, "grantee_id");
   }
   return filter;

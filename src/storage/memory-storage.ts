@@ -17,7 +17,14 @@ import type {
   StorageChange,
 } from "./storage-adapter.js";
 
-/** Options of {@link memoryStorage}. */
+/**
+ * Options of {@link memoryStorage}.
+ *
+ * @example
+ * ```ts
+ * const options: MemoryStorageOptions = { initial: [{ organization_id: "org_acme", owners: ["usr_owner1"] }] };
+ * ```
+ */
 export interface MemoryStorageOptions {
   /**
    * Organizations to start with, each validated like `createGraph` input. Grants without
@@ -93,7 +100,9 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
     listGrants(organizationId: string, filter: GrantFilter, page: PageRequest): GrantPage {
       const org = organizations.get(organizationId);
       if (!org) return { items: [], total: 0 };
-      const matching = [...org.grants.values()].filter((grant) => grant.revoked_at === undefined && matches(grant, filter));
+      const matching = [...org.grants.values()].filter(
+        (grant) => grant.revoked_at === undefined && matches(grant, filter),
+      );
       matching.sort(compareListed);
       return { items: matching.slice(page.skip, page.skip + page.limit), total: matching.length };
     },
@@ -109,7 +118,14 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
   };
 }
 
-/** Listing order: `created_at`, then `id` (code-unit order). */
+/**
+ * Listing order: `created_at`, then `id` (code-unit order).
+ *
+ * @example
+ * ```ts
+ * records.sort(compareListed); // created_at, then id
+ * ```
+ */
 export function compareListed(a: GrantRecord, b: GrantRecord): number {
   if (a.created_at !== b.created_at) return a.created_at < b.created_at ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -170,7 +186,11 @@ function snapshotGraph(organizationId: string, org: MemoryOrganization): GraphIn
   return {
     organization_id: organizationId,
     owners: [...org.owners],
-    users: [...org.users].map(([id, user]) => ({ id, department_ids: [...user.department_ids], role_ids: [...user.role_ids] })),
+    users: [...org.users].map(([id, user]) => ({
+      id,
+      department_ids: [...user.department_ids],
+      role_ids: [...user.role_ids],
+    })),
     departments: [...org.departments].map(([id, parent_id]) => ({ id, parent_id })),
     roles: org.roles.map((id) => ({ id })),
     composites: [...org.composites].map(([id, members]) => ({ id, member_slice_ids: [...members] })),
@@ -204,7 +224,10 @@ function seed(organizations: Map<string, MemoryOrganization>, initial: readonly 
       version: 1,
       owners: Object.freeze([...(canonical.owners ?? [])]),
       users: new Map(
-        (canonical.users ?? []).map((u) => [u.id, { department_ids: u.department_ids ?? [], role_ids: u.role_ids ?? [] }]),
+        (canonical.users ?? []).map((u) => [
+          u.id,
+          { department_ids: u.department_ids ?? [], role_ids: u.role_ids ?? [] },
+        ]),
       ),
       departments: new Map((canonical.departments ?? []).map((d) => [d.id, d.parent_id ?? null])),
       roles: (canonical.roles ?? []).map((r) => r.id),

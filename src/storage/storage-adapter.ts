@@ -9,7 +9,14 @@
  */
 import type { CompositeInput, DepartmentInput, GraphGrant, GraphInput, UserInput } from "../core/index.js";
 
-/** A value, or a promise of it: adapters over synchronous drivers need not wrap results. */
+/**
+ * A value, or a promise of it: adapters over synchronous drivers need not wrap results.
+ *
+ * @example
+ * ```ts
+ * const version: Awaitable<number> = adapter.commit("org_1", 3, changes); // a number or a promise of one
+ * ```
+ */
 export type Awaitable<T> = T | Promise<T>;
 
 /**

@@ -4,7 +4,15 @@
  * @module
  */
 
-/** A clock you move by hand. */
+/**
+ * A clock you move by hand.
+ *
+ * @example
+ * ```ts
+ * const clock: ManualClock = manualClock("2025-06-15T10:00:00Z");
+ * clock.set("2026-01-01T00:00:00Z");
+ * ```
+ */
 export interface ManualClock {
   /** The current instant; pass `clock.now` as `createAccessControl({ clock })`. */
   readonly now: () => Date;

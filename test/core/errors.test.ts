@@ -64,3 +64,18 @@ describe("AccessError", () => {
     expect(isAccessError({ code: "INVALID_GRAPH" })).toBe(false);
   });
 });
+
+describe("AccessError across copies of grantpath", () => {
+  it("recognizes an error made by another copy of the library (ESM and CJS builds side by side)", () => {
+    const foreign = Object.assign(new Error("from the other build"), { code: "VERSION_CONFLICT" });
+    Object.defineProperty(foreign, Symbol.for("grantpath.AccessError"), { value: true });
+    expect(foreign instanceof AccessError).toBe(true);
+    expect(isAccessError(foreign, "VERSION_CONFLICT")).toBe(true);
+  });
+
+  it("does not mistake other errors or look-alike objects for one", () => {
+    expect(new TypeError("x") instanceof AccessError).toBe(false);
+    expect({ name: "AccessError", code: "VERSION_CONFLICT" } instanceof AccessError).toBe(false);
+    expect((null as unknown as object) instanceof AccessError).toBe(false);
+  });
+});

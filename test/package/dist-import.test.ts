@@ -45,4 +45,25 @@ describe("the built package", () => {
     expect(out.resolved.entities.map((e) => e.access_level)).toEqual(["write"]);
     expect(out.code).toBe("VALIDATION_ERROR");
   });
+
+  it("serves grantpath/testing as ESM, sharing the main entry's classes", () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `import { manualClock, sequentialIds, runStorageConformance } from "grantpath/testing";
+         import { AccessError } from "grantpath";
+         console.log(JSON.stringify({ conformance: typeof runStorageConformance, id: sequentialIds()(),
+           at: manualClock("2025-06-15T10:00:00Z").now().toISOString(), brand: new AccessError("VERSION_CONFLICT") instanceof AccessError }));`,
+      ],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(JSON.parse(out)).toEqual({
+      conformance: "function",
+      id: "agrant_test0001",
+      at: "2025-06-15T10:00:00.000Z",
+      brand: true,
+    });
+  });
 });
