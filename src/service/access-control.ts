@@ -360,23 +360,11 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     const stamp = wireTimestamp(at);
     const changes: StorageChange[] = [];
     const records: GrantRecord[] = [];
-    const seen = new Map<string, number>();
-    let next = graph;
-    items.forEach((item, index) => {
-      const where = bulk ? { index, field: `grants[${index}].grantee_id` } : {};
-      const earlier = seen.get(item.grantee_id);
-      if (earlier !== undefined) {
-        throw validationError(
-          `grants[${index}].grantee_id`,
-          `grantee ${item.grantee_id} appears twice (also grants[${earlier}])`,
-          {
-            index,
-          },
-        );
-      }
-      seen.set(item.grantee_id, index);
-      const existing = findGrant(next, entity.entity_id, item.grantee_id);
+    // Every item is checked before any id is drawn, so a refused request consumes none.
+    const expired = items.map((item, index) => {
+      const existing = findGrant(graph, entity.entity_id, item.grantee_id);
       if (existing && !isExpired(existing, at)) {
+        const where = bulk ? { index, field: `grants[${index}].grantee_id` } : {};
         throw new AccessError(
           "RESOURCE_ALREADY_EXISTS",
           { ...where, grant_id: existing.id, ...entity, grantee_type: item.grantee_type, grantee_id: item.grantee_id },
@@ -386,6 +374,11 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
           },
         );
       }
+      return existing;
+    });
+    let next = graph;
+    items.forEach((item, index) => {
+      const existing = expired[index];
       if (existing) {
         // An expired grant no longer counts as active: retire it so the pair can be granted again.
         changes.push({

@@ -89,12 +89,21 @@ export function bulkCreateArg(body: unknown, nowMs: number): EntityRef & { grant
   if (input.grants.length > MAX_BULK_GRANTS) {
     throw validationError("grants", `grants may contain at most ${MAX_BULK_GRANTS} grants`);
   }
+  const firstIndex = new Map<string, number>();
   const grants = input.grants.map((item: unknown, index: number) => {
+    let grant: GranteeLevel;
     try {
-      return granteeArg(expectObject(item, `grants[${index}]`), `grants[${index}]`, nowMs);
+      grant = granteeArg(expectObject(item, `grants[${index}]`), `grants[${index}]`, nowMs);
     } catch (error) {
       throw withIndex(error, index);
     }
+    const earlier = firstIndex.get(grant.grantee_id);
+    if (earlier !== undefined) {
+      const field = `grants[${index}].grantee_id`;
+      throw validationError(field, `${field} ${grant.grantee_id} is already granted by grants[${earlier}]`, { index });
+    }
+    firstIndex.set(grant.grantee_id, index);
+    return grant;
   });
   return { ...entity, grants };
 }
