@@ -134,10 +134,11 @@ export interface CompositeDeclaration {
 }
 
 /**
- * Builds containment and both closures for a whole list at once: each composite's reach is the
- * union of its members' reaches, computed once per composite (an insert per composite would
- * recompute every composite above it). On a cycle it replays the inserts one by one, which finds
- * the same first offending member they would.
+ * Builds containment and both closures for a whole list at once, in time proportional to the
+ * closures' size: one depth-first walk (iterative, so deep chains do not exhaust the stack)
+ * orders the composites members-first, then each composite's reach is the union of its
+ * members' reaches. The walk visits composites and their members in input order; the first
+ * member that leads back to a composite on the current path is reported as the cycle.
  */
 export function buildContainment(
   state: GraphState,
@@ -146,35 +147,14 @@ export function buildContainment(
 ): void {
   const membersOf = new Map<string, readonly string[]>();
   for (const { id, member_slice_ids } of composites) membersOf.set(id, [...new Set(member_slice_ids)]);
-
   const reach = new Map<string, readonly string[]>();
-  const onStack = new Set<string>();
-  let cyclic = false;
-  const reachOf = (id: string): readonly string[] => {
-    const known = reach.get(id);
-    if (known) return known;
-    const members = membersOf.get(id) ?? [];
-    if (members.length === 0) return [];
-    onStack.add(id);
+  for (const id of membersFirst(composites, membersOf, fieldOf)) {
     const found = new Set<string>();
-    for (const member of members) {
-      if (onStack.has(member)) cyclic = true;
+    for (const member of membersOf.get(id) ?? []) {
       found.add(member);
-      if (!onStack.has(member)) for (const below of reachOf(member)) found.add(below);
+      for (const below of reach.get(member) ?? []) found.add(below);
     }
-    onStack.delete(id);
-    found.delete(id);
-    const sorted = [...found].sort();
-    reach.set(id, sorted);
-    return sorted;
-  };
-  for (const { id } of composites) reachOf(id);
-
-  if (cyclic) {
-    composites.forEach((composite, index) => {
-      setCompositeMembersIn(state, composite.id, composite.member_slice_ids, fieldOf(index));
-    });
-    return; // unreachable: the replay throws at the first cycle
+    reach.set(id, [...found].sort());
   }
 
   const parents = new Map<string, string[]>();
@@ -199,4 +179,58 @@ export function buildContainment(
   for (const [slice, above] of ancestors) {
     state.compositeAncestors = trieSet(state.compositeAncestors, slice, above.sort());
   }
+}
+
+/** Composites ordered so that every composite comes after the composites it contains. */
+function membersFirst(
+  composites: readonly CompositeDeclaration[],
+  membersOf: ReadonlyMap<string, readonly string[]>,
+  fieldOf: (index: number) => string,
+): string[] {
+  const onPath = new Set<string>();
+  const done = new Set<string>();
+  const order: string[] = [];
+  for (const { id: root } of composites) {
+    if (done.has(root)) continue;
+    const path: { id: string; next: number }[] = [{ id: root, next: 0 }];
+    onPath.add(root);
+    while (path.length > 0) {
+      const top = path[path.length - 1] as { id: string; next: number };
+      const members = membersOf.get(top.id) ?? [];
+      if (top.next === members.length) {
+        path.pop();
+        onPath.delete(top.id);
+        done.add(top.id);
+        order.push(top.id);
+        continue;
+      }
+      const member = members[top.next++] as string;
+      if (onPath.has(member)) throw containmentCycle(composites, path, top.id, member, fieldOf);
+      if (!done.has(member) && membersOf.has(member)) {
+        onPath.add(member);
+        path.push({ id: member, next: 0 });
+      }
+    }
+  }
+  return order;
+}
+
+function containmentCycle(
+  composites: readonly CompositeDeclaration[],
+  path: readonly { id: string }[],
+  compositeId: string,
+  memberId: string,
+  fieldOf: (index: number) => string,
+): AccessError {
+  const index = composites.findIndex((c) => c.id === compositeId);
+  const memberIndex = composites[index]?.member_slice_ids.indexOf(memberId) ?? -1;
+  const ids = path.map((step) => step.id);
+  const loop = ids.slice(ids.indexOf(memberId));
+  const cycle = [compositeId, ...loop.slice(0, -1), compositeId];
+  const field = `${fieldOf(index)}[${memberIndex}]`;
+  return new AccessError("INVALID_GRAPH", {
+    field,
+    message: `${field} would create a composite cycle: ${cycle.join(" -> ")}`,
+    cycle,
+  });
 }

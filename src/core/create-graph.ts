@@ -69,7 +69,7 @@ export function createGraph(input: GraphInput): AccessGraph {
   for (const role of roles) state.roles = trieSet(state.roles, role.id, true);
 
   const composites = parseList(root.composites, "composites", (item, field) => {
-    if (item.member_slice_ids === undefined) {
+    if (item.member_slice_ids === undefined || item.member_slice_ids === null) {
       throw validationError(`${field}.member_slice_ids`, `${field}.member_slice_ids is required`);
     }
     return {

@@ -20,7 +20,7 @@ import {
 
 /**
  * Validates one grant's fields. `prefix` is the grant's own field path (`grants[3]`, or `""`
- * for a bare argument) and `id` the id to use when the input has none.
+ * for a bare argument); `fallbackId` supplies an id when the input has none.
  */
 export function parseGrant(
   value: unknown,

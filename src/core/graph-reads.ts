@@ -9,6 +9,7 @@ import { type AccessGraph, stateOf } from "./graph-state.js";
 import { trieForEach, trieGet, trieHas, trieKeys } from "./hash-trie.js";
 import { membersOf } from "./memberships.js";
 import type { CompositeInput, DepartmentInput, GrantInput, GraphGrant, GraphInput, UserInput } from "./types.js";
+import { expectId } from "./validate.js";
 
 /**
  * The grant with this id, or `undefined` when the graph holds none (revoked grants leave it).
@@ -24,7 +25,7 @@ import type { CompositeInput, DepartmentInput, GrantInput, GraphGrant, GraphInpu
  * ```
  */
 export function getGrant(graph: AccessGraph, grantId: string): GraphGrant | undefined {
-  const grant = trieGet(stateOf(graph).grants, grantId);
+  const grant = trieGet(stateOf(graph).grants, expectId("grant", grantId, "grant_id"));
   return grant && publicGrant(grant);
 }
 
@@ -140,7 +141,7 @@ export function getComposite(graph: AccessGraph, compositeId: string): Composite
  * ```
  */
 export function isOwner(graph: AccessGraph, userId: string): boolean {
-  return stateOf(graph).owners.includes(userId);
+  return typeof userId === "string" && stateOf(graph).owners.includes(userId);
 }
 
 /**

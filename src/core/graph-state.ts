@@ -35,7 +35,10 @@ export interface GraphState {
   organization_id: string;
   /** Sorted and unique. */
   owners: readonly string[];
-  /** The last `N` handed out as `agrant_auto_N`; only grows, so a revoked id is never reused. */
+  /**
+   * The last `N` handed out as `agrant_auto_N`. It only grows along a graph's writes, so a
+   * revoked grant's id is not handed out again; `graphToInput` does not carry it.
+   */
   lastAutoId: number;
   /** Grant id → grant. */
   grants: TrieNode<StoredGrant>;

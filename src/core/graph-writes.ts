@@ -1,8 +1,8 @@
 /**
  * Pure writes: each takes a graph and returns a new one, leaving the old graph untouched and
  * still valid. Arguments are validated before anything changes, and a write that fails
- * (cycle, conflict, unknown grant) throws and yields no graph at all. Inside, immer copies
- * only the trie nodes on the paths a write touches.
+ * (cycle, conflict, unknown grant) throws and yields no graph at all. Inside, the tries copy
+ * only the nodes on the paths a write touches, and immer makes the new graph snapshot.
  * @module
  */
 import { setCompositeMembersIn } from "./composite-containment.js";
@@ -27,12 +27,21 @@ import { type AccessGraph, stateOf, writeGraph } from "./graph-state.js";
 import { trieForEach, trieGet, trieHas, trieKeys } from "./hash-trie.js";
 import { membersOf, setDepartmentsOf, setRolesOf, userMemberships } from "./memberships.js";
 import type { AccessLevel, DepartmentInput, GrantInput } from "./types.js";
-import { expectAccessLevel, expectDate, expectId, expectIdList, expectObject, expectTimestamp } from "./validate.js";
+import {
+  expectAccessLevel,
+  expectArray,
+  expectId,
+  expectIdList,
+  expectObject,
+  expectStorableDate,
+  expectTimestamp,
+} from "./validate.js";
 
 /**
  * Adds a grant. Without an `id`, the grant gets the next free `agrant_auto_N`; the counter
- * only grows, so the id of a revoked grant is never handed out again by the same graph's
- * lineage. (The grant-management service always passes random ids.)
+ * only grows along this graph's writes, so the id of a revoked grant is not handed out again
+ * (a graph rebuilt from `graphToInput` starts counting afresh, skipping ids in use). The
+ * grant-management service always passes random ids.
  *
  * @throws {@link AccessError} `VALIDATION_ERROR` for a malformed field or a reused id;
  *   `RESOURCE_ALREADY_EXISTS` (with the existing `grant_id` in `details`) when the grantee
@@ -99,7 +108,7 @@ export function updateGrantLevel(
   const grant = requireGrant(state, expectId("grant", grantId, "grant_id"));
   const access_level = expectAccessLevel(level, "access_level");
   const updated_at =
-    options.updated_at === undefined ? grant.updated_at : timestampString(options.updated_at, "updated_at");
+    options?.updated_at === undefined ? grant.updated_at : timestampString(options.updated_at, "updated_at");
   if (access_level === grant.access_level && updated_at === grant.updated_at) return graph;
   return writeGraph(graph, (draft) => putGrant(draft, { ...grant, access_level, updated_at }));
 }
@@ -146,12 +155,13 @@ export function expireGrant(graph: AccessGraph, grantId: string, expiresAt: Date
   const grant = requireGrant(stateOf(graph), expectId("grant", grantId, "grant_id"));
   let expires: { at: string; ms: number } | null = null;
   if (expiresAt instanceof Date) {
-    const ms = expectDate(expiresAt, "expires_at");
-    expires = { at: new Date(ms).toISOString(), ms };
+    const at = expectStorableDate(expiresAt, "expires_at");
+    expires = { at, ms: expectTimestamp(at, "expires_at") };
   } else if (expiresAt !== null) {
     expires = { at: expiresAt, ms: expectTimestamp(expiresAt, "expires_at") };
   }
-  if ((expires?.at ?? null) === (grant.expires_at ?? null)) return graph;
+  // The same instant spelled differently (…00Z, …00.000Z, a Date) is no change.
+  if ((expires?.ms ?? Number.POSITIVE_INFINITY) === grant.expires_ms) return graph;
   return writeGraph(graph, (draft) => putGrant(draft, storedGrant(grant, expires)));
 }
 
@@ -169,7 +179,7 @@ export function expireGrant(graph: AccessGraph, grantId: string, expiresAt: Date
 export function setUserDepartments(graph: AccessGraph, userId: string, departmentIds: readonly string[]): AccessGraph {
   const state = stateOf(graph);
   const user = expectId("user", userId, "user_id");
-  const ids = expectIdList("department", expectArrayArgument(departmentIds, "department_ids"), "department_ids");
+  const ids = expectIdList("department", expectArray(departmentIds, "department_ids"), "department_ids");
   if (trieHas(state.users, user) && sameSet(userMemberships(state, user).department_ids, ids)) return graph;
   return writeGraph(graph, (draft) => setDepartmentsOf(draft, user, ids));
 }
@@ -187,7 +197,7 @@ export function setUserDepartments(graph: AccessGraph, userId: string, departmen
 export function setUserRoles(graph: AccessGraph, userId: string, roleIds: readonly string[]): AccessGraph {
   const state = stateOf(graph);
   const user = expectId("user", userId, "user_id");
-  const ids = expectIdList("role", expectArrayArgument(roleIds, "role_ids"), "role_ids");
+  const ids = expectIdList("role", expectArray(roleIds, "role_ids"), "role_ids");
   if (trieHas(state.users, user) && sameSet(userMemberships(state, user).role_ids, ids)) return graph;
   return writeGraph(graph, (draft) => setRolesOf(draft, user, ids));
 }
@@ -320,11 +330,7 @@ export function setCompositeMembers(
 ): AccessGraph {
   const state = stateOf(graph);
   const id = expectId("knowledge_slice", compositeId, "composite_id");
-  const members = expectIdList(
-    "knowledge_slice",
-    expectArrayArgument(memberSliceIds, "member_slice_ids"),
-    "member_slice_ids",
-  );
+  const members = expectIdList("knowledge_slice", expectArray(memberSliceIds, "member_slice_ids"), "member_slice_ids");
   const current = trieGet(state.compositeMembers, id);
   if (current !== undefined && sameSet(current, members)) return graph;
   return writeGraph(graph, (draft) => setCompositeMembersIn(draft, id, members, "member_slice_ids"));
@@ -342,16 +348,11 @@ export function setCompositeMembers(
  */
 export function setOwners(graph: AccessGraph, ownerIds: readonly string[]): AccessGraph {
   const state = stateOf(graph);
-  const owners = [...new Set(expectIdList("user", expectArrayArgument(ownerIds, "owners"), "owners"))].sort();
+  const owners = [...new Set(expectIdList("user", expectArray(ownerIds, "owners"), "owners"))].sort();
   if (sameSet(state.owners, owners)) return graph;
   return writeGraph(graph, (draft) => {
     draft.owners = owners;
   });
-}
-
-function expectArrayArgument(value: unknown, field: string): readonly unknown[] {
-  if (!Array.isArray(value)) throw validationError(field, `${field} must be an array`);
-  return value;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

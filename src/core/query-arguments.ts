@@ -24,7 +24,7 @@ export function queryEntity(entityType: unknown, entityId: unknown): { entityTyp
 }
 
 export function queryEntityTypeFilter(entityType: unknown): EntityType | undefined {
-  return entityType === undefined ? undefined : expectEntityType(entityType, "entity_type");
+  return entityType === undefined || entityType === null ? undefined : expectEntityType(entityType, "entity_type");
 }
 
 export function queryLevel(level: unknown): AccessLevel | undefined {

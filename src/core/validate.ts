@@ -28,16 +28,21 @@ export function fieldPath(parent: string, name: string): string {
   return parent === "" ? name : `${parent}.${name}`;
 }
 
+/**
+ * A plain snapshot of an object's own fields: each field (even a getter) is read exactly once,
+ * so what is checked is what is kept.
+ */
 export function expectObject(value: unknown, field: string): UntrustedObject {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw validationError(field, `${field} must be an object, got ${describeType(value)}`);
   }
-  return value as UntrustedObject;
+  return { ...value };
 }
 
+/** A dense copy of an array: holes become `undefined`, so item checks report them as missing. */
 export function expectArray(value: unknown, field: string): readonly unknown[] {
   if (!Array.isArray(value)) throw validationError(field, `${field} must be an array, got ${describeType(value)}`);
-  return value;
+  return Array.from(value);
 }
 
 /** An optional list: `undefined` (and `null`) mean empty. */
@@ -77,10 +82,13 @@ export function expectAccessLevel(value: unknown, field: string): AccessLevel {
 
 // ISO-8601 date-time with an explicit zone: a zone-less time would mean "local time",
 // which differs between the machines that read the same graph.
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
+  const lastDay = new Date(0);
+  lastDay.setUTCFullYear(year, month, 0);
+  return lastDay.getUTCDate();
 }
 
 /** Parses an ISO-8601 timestamp to epoch milliseconds, or fails naming the field. */
@@ -89,7 +97,8 @@ export function expectTimestamp(value: unknown, field: string): number {
   if (!match) {
     throw validationError(field, `${field} must be an ISO-8601 date-time with a time zone, e.g. 2025-06-15T10:00:00Z`);
   }
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = match
+  const fraction = match[7] ?? "";
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, , offsetHours = 0, offsetMinutes = 0] = match
     .slice(1)
     .map((part) => (part === undefined ? 0 : Number(part)));
   // Date.parse rolls impossible dates over (Feb 30 → Mar 2); an access rule must not drift.
@@ -105,7 +114,8 @@ export function expectTimestamp(value: unknown, field: string): number {
     offsetMinutes <= 59;
   const ms = Date.parse(value as string);
   if (!real || Number.isNaN(ms)) throw validationError(field, `${field} is not a real date-time`);
-  return ms;
+  // Date.parse drops digits below the millisecond; round up so "inactive at and after" holds.
+  return /[1-9]/.test(fraction.slice(3)) ? ms + 1 : ms;
 }
 
 /** An optional timestamp: `undefined` and `null` mean absent. */
@@ -121,4 +131,12 @@ export function expectDate(value: unknown, field: string): number {
     throw validationError(field, `${field} must be a valid Date`);
   }
   return value.getTime();
+}
+
+/** A `Date` that must also be writable as an ISO-8601 timestamp (years 0000–9999). */
+export function expectStorableDate(value: unknown, field: string): string {
+  const ms = expectDate(value, field);
+  const year = new Date(ms).getUTCFullYear();
+  if (year < 0 || year > 9999) throw validationError(field, `${field} must lie in the years 0000 to 9999`);
+  return new Date(ms).toISOString();
 }

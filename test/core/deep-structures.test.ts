@@ -126,3 +126,28 @@ describe("generated grant ids", () => {
     expect(ids).toEqual(["agrant_auto_2", "agrant_auto_1"]);
   });
 });
+
+describe("cyclic input at scale", () => {
+  it("a 3 000-composite ring is rejected with its cycle, in one walk (not one replay per composite)", () => {
+    const size = 3000;
+    const composites = Array.from({ length: size }, (_, i) => ({
+      id: `kslice_${i}`,
+      member_slice_ids: [`kslice_${(i + 1) % size}`],
+    }));
+    let error: unknown;
+    try {
+      createGraph({ organization_id: "org_ring", composites });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({
+      code: "INVALID_GRAPH",
+      details: { field: `composites[${size - 1}].member_slice_ids[0]` },
+    });
+    const cycle = (error as { details: { cycle: string[] } }).details.cycle;
+    expect(cycle).toHaveLength(size + 1);
+    expect(cycle[0]).toBe(`kslice_${size - 1}`);
+    expect(cycle[1]).toBe("kslice_0");
+    expect(cycle.at(-1)).toBe(`kslice_${size - 1}`);
+  });
+});
