@@ -3,17 +3,28 @@ import { defineConfig, type Options } from "tsup";
 const shared: Options = {
   dts: true,
   sourcemap: true,
-  // The main entry must run unchanged in browsers and edge workers: no Node built-ins may resolve.
+  // The main entry must run unchanged in browsers and edge workers: nothing may resolve to a
+  // Node built-in except in the node and cli entries, which say so with "node:" imports.
   platform: "neutral",
   target: "es2022",
   treeshake: true,
-  external: ["immer", "vitest"],
+  external: ["immer", "vitest", "commander", /^node:/],
 };
 
 export default defineConfig([
-  // ESM: every entry, code-split so the main entry and grantpath/testing share one copy of the
-  // library's classes and functions.
-  { ...shared, entry: { index: "src/index.ts", testing: "src/testing/index.ts" }, format: ["esm"], splitting: true },
-  // CommonJS: the library only. grantpath/testing runs inside vitest, which cannot be require()d.
-  { ...shared, entry: { index: "src/index.ts" }, format: ["cjs"] },
+  // ESM: every entry, code-split so all entries share one copy of the library's classes.
+  {
+    ...shared,
+    entry: {
+      index: "src/index.ts",
+      testing: "src/testing/index.ts",
+      node: "src/node/index.ts",
+      cli: "src/cli/main.ts",
+    },
+    format: ["esm"],
+    splitting: true,
+  },
+  // CommonJS for require() users: the library and its Node server. grantpath/testing runs inside
+  // vitest, which cannot be required, and the CLI is an executable.
+  { ...shared, entry: { index: "src/index.ts", node: "src/node/index.ts" }, format: ["cjs"] },
 ]);

@@ -7,5 +7,6 @@
  * @packageDocumentation
  */
 export * from "./core/index.js";
+export * from "./http/index.js";
 export * from "./service/index.js";
 export * from "./storage/index.js";

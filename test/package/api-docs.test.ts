@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
-const entries = ["../../src/index.ts", "../../src/testing/index.ts"].map((path) =>
+const entries = ["../../src/index.ts", "../../src/testing/index.ts", "../../src/node/index.ts"].map((path) =>
   fileURLToPath(new URL(path, import.meta.url)),
 );
 

@@ -24,7 +24,9 @@ describe("the built core entry", () => {
       input.imports.filter((i) => i.external).map((i) => i.path),
     );
     expect(imports.filter((path) => path.startsWith("node:"))).toEqual([]);
-    expect([...new Set(imports)].sort()).toEqual(Object.keys(pkg.dependencies).sort());
+    // immer only: the CLI's commander is a dependency of the bin, never of the library entry.
+    expect([...new Set(imports)].sort()).toEqual(["immer"]);
+    expect(Object.keys(pkg.dependencies)).toContain("immer");
   });
 
   it("bundles for the browser and runs in a bare JavaScript context with no Node globals", async () => {

@@ -1,0 +1,300 @@
+/**
+ * The `grantpath` command line: `serve` (the REST API on the embedded default), and `resolve`,
+ * `check`, `who` and `validate` over a graph file.
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { styleText } from "node:util";
+import { Command, InvalidArgumentError, Option } from "commander";
+import {
+  AccessError,
+  type AccessGraph,
+  checkAccess,
+  createGraph,
+  type GrantPath,
+  type GraphInput,
+  resolveAccess,
+  usersWithAccess,
+} from "../core/index.js";
+import { createHttpHandler } from "../http/index.js";
+import { serve } from "../node/index.js";
+import { createAccessControl } from "../service/index.js";
+import { memoryStorage } from "../storage/index.js";
+import { collectProblems } from "./collect-problems.js";
+import { DEMO_ORGANIZATION, DEMO_TOKENS } from "./demo-organization.js";
+
+/** Where the program writes, and how it ends; injectable so tests can run it in-process. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly color: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Exit codes: 0 success, 1 "no" (denied, or an invalid graph), 2 a usage or input error. */
+export const EXIT = { ok: 0, no: 1, error: 2 } as const;
+
+class CliFailure extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+async function readJsonFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new CliFailure(`cannot read ${path}: ${(error as Error).message}`, EXIT.error);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliFailure(`${path} is not valid JSON: ${(error as Error).message}`, EXIT.error);
+  }
+}
+
+async function loadGraph(path: string): Promise<AccessGraph> {
+  return createGraph((await readJsonFile(path)) as GraphInput);
+}
+
+function parseInstant(value: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError("expected an ISO-8601 date-time");
+  return date;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError("expected a port 0-65535");
+  return port;
+}
+
+function describePath(path: GrantPath): string {
+  const via =
+    path.type === "direct"
+      ? "direct"
+      : path.type === "department"
+        ? `department ${path.department_id}`
+        : path.type === "role"
+          ? `role ${path.role_id}`
+          : `composite ${path.composite_id}${path.department_id ? ` via department ${path.department_id}` : ""}${path.role_id ? ` via role ${path.role_id}` : ""}`;
+  return `${via}: ${path.access_level} (${path.grant_id})`;
+}
+
+/** A plain text table; the header is bold when colour is on. */
+function table(headers: readonly string[], rows: readonly (readonly string[])[], color: boolean): string {
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  const head = line(headers);
+  return [color ? styleText("bold", head) : head, ...rows.map(line)].join("\n");
+}
+
+function levelText(level: string, color: boolean): string {
+  if (!color) return level;
+  return styleText(level === "admin" ? "red" : level === "write" ? "yellow" : "green", level);
+}
+
+/** Builds the program; `run` parses `argv` (without node and script) and resolves with the exit code. */
+export function createProgram(io: CliIo): { run(argv: readonly string[]): Promise<number> } {
+  let exitCode: number = EXIT.ok;
+  const program = new Command()
+    .name("grantpath")
+    .description("Resolve and serve grantpath access graphs.")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+
+  program
+    .command("serve")
+    .description("serve the REST API on memory storage (default: the demo organization)")
+    .option("--data <graph.json>", "organizations to load instead of the demo (one GraphInput or an array)")
+    .addOption(
+      new Option("--port <port>", "port to listen on (0: any free port)")
+        .argParser(parsePort)
+        .default(io.env.PORT === undefined ? 3000 : parsePort(io.env.PORT)),
+    )
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .option("--tokens <tokens.json>", 'bearer tokens to users, e.g. {"my-token": "usr_owner1"} (default: demo tokens)')
+    .action(async (options: { data?: string; port: number; host: string; tokens?: string }) => {
+      const organizations = options.data ? await readJsonFile(options.data) : DEMO_ORGANIZATION;
+      const initial = (Array.isArray(organizations) ? organizations : [organizations]) as GraphInput[];
+      const tokens = options.tokens ? ((await readJsonFile(options.tokens)) as Record<string, string>) : DEMO_TOKENS;
+      const accessControl = createAccessControl({ storage: memoryStorage({ initial }) });
+      const handler = createHttpHandler(accessControl, {
+        authenticate: (request) => {
+          const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "");
+          const user_id = match ? tokens[match[1] as string] : undefined;
+          return user_id ? { user_id } : null;
+        },
+      });
+      const server = await serve(handler, { port: options.port, host: options.host });
+      io.stdout(`grantpath serving ${initial.map((o) => o.organization_id).join(", ")} at ${server.url}\n`);
+      io.stdout(`try: curl -H "Authorization: Bearer demo-owner-token" ${server.url}/openapi.json\n`);
+      io.stdout("bearer tokens:\n");
+      for (const [token, user] of Object.entries(tokens)) io.stdout(`  ${token}  ->  ${user}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          io.stdout("grantpath: shutting down\n");
+          void server
+            .close()
+            .then(() => accessControl.close())
+            .then(resolve);
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+    });
+
+  program
+    .command("resolve")
+    .description("everything a user can reach, with levels and grant paths")
+    .argument("<graph.json>", "a GraphInput file")
+    .argument("<user_id>", "the user (usr_*)")
+    .option("--entity-type <type>", "only this entity type")
+    .option("--at <instant>", "decide expiry at this ISO-8601 instant (default: now)", parseInstant)
+    .option("--json", "print the resolved access as JSON")
+    .action(async (file: string, userId: string, options: { entityType?: string; at?: Date; json?: boolean }) => {
+      const resolved = resolveAccess(await loadGraph(file), userId, {
+        entityType: options.entityType as never,
+        at: options.at,
+      });
+      if (options.json) {
+        io.stdout(`${JSON.stringify(resolved, null, 2)}\n`);
+        return;
+      }
+      if (resolved.entities.length === 0) {
+        io.stdout(`${userId} reaches no entity\n`);
+        return;
+      }
+      const rows = resolved.entities.flatMap((entity) =>
+        entity.grant_paths.map((path, i) =>
+          i === 0
+            ? [entity.entity_type, entity.entity_id, levelText(entity.access_level, io.color), describePath(path)]
+            : ["", "", "", describePath(path)],
+        ),
+      );
+      io.stdout(`${table(["ENTITY TYPE", "ENTITY", "LEVEL", "GRANT PATHS"], rows, io.color)}\n`);
+    });
+
+  program
+    .command("check")
+    .description("whether a user may act on an entity (exit 0 allowed, 1 denied)")
+    .argument("<graph.json>", "a GraphInput file")
+    .argument("<user_id>", "the user (usr_*)")
+    .argument("<entity_type>", "knowledge_slice, vector_store or assistant")
+    .argument("<entity_id>", "the entity")
+    .option("--level <level>", "the level needed: read, write or admin")
+    .option("--at <instant>", "decide expiry at this ISO-8601 instant (default: now)", parseInstant)
+    .option("--json", "print the check as JSON")
+    .action(
+      async (
+        file: string,
+        userId: string,
+        entityType: string,
+        entityId: string,
+        options: { level?: string; at?: Date; json?: boolean },
+      ) => {
+        const check = checkAccess(await loadGraph(file), userId, entityType as never, entityId, {
+          level: options.level as never,
+          at: options.at,
+        });
+        if (options.json) io.stdout(`${JSON.stringify(check, null, 2)}\n`);
+        else {
+          const verdict = check.allowed ? "allowed" : "denied";
+          io.stdout(
+            `${io.color ? styleText(check.allowed ? "green" : "red", verdict) : verdict}: ${userId} has ${check.access_level ?? "no access"} on ${entityId}\n`,
+          );
+          for (const path of check.grant_paths) io.stdout(`  ${describePath(path)}\n`);
+        }
+        if (!check.allowed) exitCode = EXIT.no;
+      },
+    );
+
+  program
+    .command("who")
+    .description("every user who can reach an entity")
+    .argument("<graph.json>", "a GraphInput file")
+    .argument("<entity_type>", "knowledge_slice, vector_store or assistant")
+    .argument("<entity_id>", "the entity")
+    .option("--at <instant>", "decide expiry at this ISO-8601 instant (default: now)", parseInstant)
+    .option("--json", "print the answer as JSON")
+    .action(async (file: string, entityType: string, entityId: string, options: { at?: Date; json?: boolean }) => {
+      const answer = usersWithAccess(await loadGraph(file), entityType as never, entityId, { at: options.at });
+      if (options.json) {
+        io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
+        return;
+      }
+      if (answer.users.length === 0) {
+        io.stdout(`nobody reaches ${entityId}\n`);
+        return;
+      }
+      const rows = answer.users.flatMap((user) =>
+        user.grant_paths.map((path, i) =>
+          i === 0
+            ? [user.user_id, levelText(user.access_level, io.color), describePath(path)]
+            : ["", "", describePath(path)],
+        ),
+      );
+      io.stdout(`${table(["USER", "LEVEL", "GRANT PATHS"], rows, io.color)}\n`);
+    });
+
+  program
+    .command("validate")
+    .description("check a graph file and list every problem (exit 1 when there is any)")
+    .argument("<graph.json>", "a GraphInput file")
+    .action(async (file: string) => {
+      const input = await readJsonFile(file);
+      const problems = collectProblems(input);
+      if (problems.length === 0) {
+        const graph = input as GraphInput;
+        io.stdout(`${file}: valid (${graph.users?.length ?? 0} users, ${graph.grants?.length ?? 0} grants)\n`);
+        return;
+      }
+      for (const problem of problems) {
+        const where = problem.field === "" ? "" : `${problem.field}: `;
+        io.stdout(`${file}: ${io.color ? styleText("red", problem.code) : problem.code} ${where}${problem.message}\n`);
+      }
+      io.stdout(`${problems.length} problem${problems.length === 1 ? "" : "s"}\n`);
+      exitCode = EXIT.no;
+    });
+
+  return {
+    async run(argv) {
+      exitCode = EXIT.ok;
+      try {
+        await program.parseAsync([...argv], { from: "user" });
+        return exitCode;
+      } catch (error) {
+        return failureCode(error, io);
+      }
+    },
+  };
+}
+
+function failureCode(error: unknown, io: CliIo): number {
+  if (error instanceof CliFailure) {
+    io.stderr(`error: ${error.message}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof AccessError) {
+    const field = typeof error.details.field === "string" ? ` ${error.details.field}:` : "";
+    const reason = typeof error.details.message === "string" ? error.details.message : error.message;
+    io.stderr(`error: ${error.code}${field} ${reason}\n`);
+    return EXIT.error;
+  }
+  // commander's own exits (help, version, usage errors) carry their code.
+  if (typeof error === "object" && error !== null && "exitCode" in error && typeof error.exitCode === "number") {
+    return error.exitCode === 0 ? EXIT.ok : EXIT.error;
+  }
+  throw error;
+}

@@ -1,0 +1,274 @@
+/**
+ * The REST API as a web-standard handler: `(request: Request) => Promise<Response>`, with no
+ * Node built-in, so the same handler serves Node, Cloudflare Workers, Deno, Bun and browsers.
+ * @module
+ */
+import { AccessError, isValidId } from "../core/index.js";
+import type { AccessControl } from "../service/index.js";
+import type { Awaitable } from "../storage/storage-adapter.js";
+import { accessErrorBody, type ErrorBody, errorResponse, httpErrorBody } from "./error-envelope.js";
+import { OPENAPI_DOCUMENT } from "./openapi-document.js";
+import { matchRoutes, type Route } from "./routes.js";
+
+/**
+ * Who is calling, as your authentication decides.
+ *
+ * @example
+ * ```ts
+ * const authenticate = (request: Request): AuthenticatedCaller | null =>
+ *   request.headers.get("authorization") === "Bearer secret" ? { user_id: "usr_owner1" } : null;
+ * ```
+ */
+export interface AuthenticatedCaller {
+  /** The calling user (`usr_*`). */
+  readonly user_id: string;
+}
+
+/**
+ * Options of {@link createHttpHandler}.
+ *
+ * @example
+ * ```ts
+ * const options: HttpHandlerOptions = {
+ *   authenticate: () => ({ user_id: "usr_owner1" }),
+ *   onError: (error) => console.error(error),
+ *   maxBodyBytes: 64 * 1024,
+ * };
+ * ```
+ */
+export interface HttpHandlerOptions {
+  /**
+   * Decides who the request comes from, typically from its `Authorization: Bearer …` header.
+   * `null` (or a malformed user id) answers 401 `AUTHENTICATION_REQUIRED`.
+   */
+  readonly authenticate: (request: Request) => Awaitable<AuthenticatedCaller | null>;
+  /**
+   * Called with every unexpected error (answered 500 without internals) and the request.
+   * Default: `console.error`.
+   */
+  readonly onError?: (error: unknown, request: Request) => void;
+  /** The largest accepted request body, in bytes. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** The clock for error timestamps. Default: the system clock. */
+  readonly clock?: () => Date;
+}
+
+/**
+ * A web-standard request handler.
+ *
+ * @example
+ * ```ts
+ * const handler: HttpHandler = createHttpHandler(accessControl, { authenticate });
+ * const response = await handler(new Request("http://localhost/openapi.json"));
+ * ```
+ */
+export type HttpHandler = (request: Request) => Promise<Response>;
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+class HttpFailure extends Error {
+  constructor(
+    readonly body: ErrorBody,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(body.system_message);
+  }
+}
+
+/**
+ * Serves the REST API of SPEC section 6 (plus `GET /openapi.json`) over an access-control service.
+ *
+ * Answers 201 for creates, 204 for revokes, 200 otherwise; failures use the seed's envelope
+ * with a fresh `trace_id`: 401 without valid credentials, 403, 404 (also for unknown routes),
+ * 405 with `Allow`, 409, 413 for bodies over the limit, 415 for bodies that are not declared
+ * JSON, 422 for invalid input (also malformed JSON), and 500 for anything unexpected.
+ *
+ * @example
+ * ```ts
+ * import { createAccessControl, createHttpHandler, memoryStorage } from "grantpath";
+ *
+ * const tokens = new Map([["secret-token", "usr_owner1"]]);
+ * const handler = createHttpHandler(createAccessControl({ storage: memoryStorage() }), {
+ *   authenticate: (request) => {
+ *     const token = request.headers.get("authorization")?.replace(/^Bearer /, "") ?? "";
+ *     const user_id = tokens.get(token);
+ *     return user_id ? { user_id } : null;
+ *   },
+ * });
+ * // Cloudflare Workers: export default { fetch: handler };  Deno: Deno.serve(handler);
+ * ```
+ */
+export function createHttpHandler(accessControl: AccessControl, options: HttpHandlerOptions): HttpHandler {
+  const clock = options.clock ?? (() => new Date());
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const onError = options.onError ?? ((error: unknown) => console.error("grantpath: unexpected error", error));
+
+  return async (request) => {
+    try {
+      return await handle(request);
+    } catch (error) {
+      if (error instanceof HttpFailure) return errorResponse(error.body, clock(), error.headers);
+      if (error instanceof AccessError) return errorResponse(accessErrorBody(error), clock());
+      report(error, request);
+      return errorResponse(httpErrorBody("INTERNAL_ERROR"), clock());
+    }
+  };
+
+  function report(error: unknown, request: Request): void {
+    try {
+      onError(error, request);
+    } catch (hookError) {
+      // A failing hook must neither change the answer nor vanish: surface it to the runtime.
+      queueMicrotask(() => {
+        throw hookError;
+      });
+    }
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const segments = pathSegments(url.pathname);
+    if (segments?.length === 1 && segments[0] === "openapi.json") {
+      if (request.method !== "GET" && request.method !== "HEAD") throw methodNotAllowed(["GET", "HEAD"]);
+      return json(200, OPENAPI_DOCUMENT);
+    }
+    const candidates = segments ? matchRoutes(segments) : [];
+    if (candidates.length === 0) throw routeNotFound(request.method, url.pathname);
+    const match = candidates.find((candidate) => candidate.route.method === request.method);
+    if (!match) throw methodNotAllowed(candidates.map((candidate) => candidate.route.method));
+
+    const actor = await authenticate(request);
+    const body = match.route.hasBody ? await readJsonBody(request, maxBodyBytes) : undefined;
+    const query = readQuery(url.searchParams);
+    try {
+      const result = await match.route.run({ params: match.params, query, body, actor, accessControl });
+      return result.status === 204 ? new Response(null, { status: 204 }) : json(result.status, result.body);
+    } catch (error) {
+      throw renameFields(error, match.route);
+    }
+  }
+
+  async function authenticate(request: Request): Promise<string> {
+    const caller = await options.authenticate(request);
+    if (!caller || !isValidId("user", caller.user_id)) {
+      throw new AccessError(
+        "AUTHENTICATION_REQUIRED",
+        {},
+        { message: "Please log in to continue.", system_message: "Authentication required" },
+      );
+    }
+    return caller.user_id;
+  }
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8" },
+  });
+}
+
+/** The decoded path segments, or `null` when a segment is not valid percent-encoding. */
+function pathSegments(pathname: string): string[] | null {
+  const parts = pathname.split("/").filter((part) => part !== "");
+  try {
+    return parts.map((part) => decodeURIComponent(part));
+  } catch {
+    return null; // a path that cannot be decoded names no route
+  }
+}
+
+function routeNotFound(method: string, path: string): AccessError {
+  return new AccessError(
+    "RESOURCE_NOT_FOUND",
+    { method, path },
+    { message: "No such route.", system_message: "Route not found" },
+  );
+}
+
+function methodNotAllowed(allowed: readonly string[]): HttpFailure {
+  const allow = [...new Set(allowed)].join(", ");
+  return new HttpFailure(httpErrorBody("METHOD_NOT_ALLOWED", { allowed_methods: [...new Set(allowed)] }), {
+    allow,
+  });
+}
+
+/** Query parameters as the service expects them: digit strings become integers; repeats are errors. */
+function readQuery(params: URLSearchParams): Record<string, unknown> {
+  const query: Record<string, unknown> = {};
+  for (const key of new Set(params.keys())) {
+    const values = params.getAll(key);
+    if (values.length > 1) {
+      throw new AccessError("VALIDATION_ERROR", { field: key, message: `${key} may be given only once` });
+    }
+    const value = values[0] as string;
+    query[key] = /^-?\d{1,15}$/.test(value) ? Number(value) : value;
+  }
+  return query;
+}
+
+async function readJsonBody(request: Request, limit: number): Promise<unknown> {
+  const contentType = request.headers.get("content-type") ?? "";
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > limit) throw tooLarge(limit);
+  const text = await readText(request, limit);
+  if (text.trim() === "") {
+    throw new AccessError("VALIDATION_ERROR", { field: "body", message: "a JSON body is required" });
+  }
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
+    throw new HttpFailure(httpErrorBody("UNSUPPORTED_MEDIA_TYPE", { content_type: contentType }));
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AccessError(
+      "VALIDATION_ERROR",
+      { field: "body", message: "the body is not valid JSON" },
+      { cause: error },
+    );
+  }
+}
+
+/** Reads the body as text, stopping as soon as it exceeds `limit` bytes. */
+async function readText(request: Request, limit: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+function tooLarge(limit: number): HttpFailure {
+  return new HttpFailure(httpErrorBody("PAYLOAD_TOO_LARGE", { max_bytes: limit }));
+}
+
+/** Names a path parameter as the route does (`slice_id`), not as the service's argument (`entity_id`). */
+function renameFields(error: unknown, route: Route): unknown {
+  const renames = route.renameFields;
+  if (!renames || !(error instanceof AccessError) || typeof error.details.field !== "string") return error;
+  const renamed = renames[error.details.field];
+  if (renamed === undefined) return error;
+  const message =
+    typeof error.details.message === "string" ? error.details.message.replace(error.details.field, renamed) : undefined;
+  return new AccessError(
+    error.code,
+    { ...error.details, field: renamed, ...(message === undefined ? {} : { message }) },
+    { message: error.message, system_message: error.system_message, cause: error },
+  );
+}

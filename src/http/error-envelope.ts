@@ -1,0 +1,67 @@
+/**
+ * The seed's error envelope: every failed request answers
+ * `{ success: false, error: { code, message, system_message, type, status, details, trace_id, timestamp } }`
+ * with a fresh `trace_id` and the current `timestamp`.
+ * @module
+ */
+import type { AccessError } from "../core/index.js";
+import { wireTimestamp } from "../storage/grant-records.js";
+
+/** The codes the HTTP layer adds to SPEC section 5's for failures that only HTTP has. */
+export type HttpOnlyErrorCode =
+  | "METHOD_NOT_ALLOWED"
+  | "PAYLOAD_TOO_LARGE"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "INTERNAL_ERROR";
+
+/** The `error` object of an envelope. */
+export interface ErrorBody {
+  readonly code: string;
+  readonly message: string;
+  readonly system_message: string;
+  readonly type: "client_error" | "server_error";
+  readonly status: number;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** The body of an {@link AccessError} as the envelope carries it. */
+export function accessErrorBody(error: AccessError): ErrorBody {
+  return error.toJSON();
+}
+
+const HTTP_ONLY: Readonly<Record<HttpOnlyErrorCode, Omit<ErrorBody, "code" | "details" | "type">>> = {
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    message: "This method is not allowed on this resource.",
+    system_message: "Method not allowed",
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large.", system_message: "Payload too large" },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: "The request body must be JSON (Content-Type: application/json).",
+    system_message: "Unsupported media type",
+  },
+  INTERNAL_ERROR: {
+    status: 500,
+    message: "Something went wrong on our side. Please try again later.",
+    system_message: "Internal server error",
+  },
+};
+
+/** The body of an HTTP-only failure. */
+export function httpErrorBody(code: HttpOnlyErrorCode, details: Readonly<Record<string, unknown>> = {}): ErrorBody {
+  const entry = HTTP_ONLY[code];
+  return { code, ...entry, type: entry.status < 500 ? "client_error" : "server_error", details };
+}
+
+/** A JSON response carrying the envelope, with a new trace id. */
+export function errorResponse(body: ErrorBody, now: Date, headers: Readonly<Record<string, string>> = {}): Response {
+  const envelope = {
+    success: false,
+    error: { ...body, trace_id: globalThis.crypto.randomUUID(), timestamp: wireTimestamp(now) },
+  };
+  return new Response(JSON.stringify(envelope), {
+    status: body.status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
+}

@@ -1,0 +1,11 @@
+/**
+ * The REST API as a web-standard `fetch` handler.
+ * @module
+ */
+export {
+  type AuthenticatedCaller,
+  createHttpHandler,
+  type HttpHandler,
+  type HttpHandlerOptions,
+} from "./create-http-handler.js";
+export { OPENAPI_DOCUMENT } from "./openapi-document.js";

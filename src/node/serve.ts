@@ -1,0 +1,132 @@
+/**
+ * Serving a web-standard handler on `node:http`, with graceful shutdown. This is the only
+ * module of the Node entry (`grantpath/node`); nothing in the main entry imports it.
+ * @module
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+
+/**
+ * Options of {@link serve}.
+ *
+ * @example
+ * ```ts
+ * const options: ServeOptions = { port: 0, host: "127.0.0.1" }; // 0: any free port
+ * ```
+ */
+export interface ServeOptions {
+  /** The port; 0 picks a free one. Default 3000. */
+  readonly port?: number;
+  /** The interface to listen on. Default `127.0.0.1`. */
+  readonly host?: string;
+  /** Called with errors the handler itself threw (it normally answers 500 first). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * A running server.
+ *
+ * @example
+ * ```ts
+ * const server: RunningServer = await serve(handler, { port: 0 });
+ * console.log(server.url);
+ * await server.close();
+ * ```
+ */
+export interface RunningServer {
+  /** The base URL, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** The underlying `node:http` server. */
+  readonly server: Server;
+  /** Stops accepting connections, lets requests in flight finish, and resolves when all are done. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `handler` over HTTP on Node and resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * import { createAccessControl, createHttpHandler, memoryStorage } from "grantpath";
+ * import { serve } from "grantpath/node";
+ *
+ * const handler = createHttpHandler(createAccessControl({ storage: memoryStorage() }), {
+ *   authenticate: () => ({ user_id: "usr_owner1" }),
+ * });
+ * const server = await serve(handler, { port: 3000 });
+ * process.on("SIGTERM", () => void server.close());
+ * ```
+ */
+export async function serve(
+  handler: (request: Request) => Promise<Response>,
+  options: ServeOptions = {},
+): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  const onError = options.onError ?? ((error: unknown) => console.error("grantpath: request failed", error));
+  const server = createServer((incoming, outgoing) => {
+    respond(handler, incoming, outgoing, host).catch((error: unknown) => {
+      onError(error);
+      if (!outgoing.headersSent) outgoing.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+      outgoing.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 3000, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const shown = host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+async function respond(
+  handler: (request: Request) => Promise<Response>,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  host: string,
+): Promise<void> {
+  const request = toRequest(incoming, host);
+  const response = await handler(request);
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  outgoing.writeHead(response.status, headers);
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) outgoing.write(next.value);
+  }
+  outgoing.end();
+}
+
+function toRequest(incoming: IncomingMessage, host: string): Request {
+  const url = new URL(incoming.url ?? "/", `http://${incoming.headers.host ?? host}`);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming.headers)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  const method = incoming.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  const init: RequestInit & { duplex?: "half" } = { method, headers };
+  if (hasBody) {
+    init.body = Readable.toWeb(incoming) as unknown as ReadableStream<Uint8Array>;
+    init.duplex = "half"; // required by Node's fetch for streamed request bodies
+  }
+  return new Request(url, init);
+}
