@@ -14,6 +14,7 @@ import {
   createDepartment as createDepartmentIn,
   createGraph,
   type DepartmentInput,
+  ENTITY_TYPES,
   type EntityType,
   findGrant,
   type GraphGrant,
@@ -23,6 +24,7 @@ import {
   getGrant as getGraphGrant,
   getUser,
   graphToInput,
+  isValidId,
   moveDepartment as moveDepartmentIn,
   type ResolvedAccess,
   removeDepartment,
@@ -36,7 +38,14 @@ import {
   updateGrantLevel,
   usersWithAccess as usersWithAccessIn,
 } from "../core/index.js";
-import { expectEntityType, expectId, expectIdList, expectObject, type UntrustedObject } from "../core/validate.js";
+import {
+  expectEntityType,
+  expectId,
+  expectIdList,
+  expectObject,
+  expectTimestamp,
+  type UntrustedObject,
+} from "../core/validate.js";
 import { toGrantRecord, wireTimestamp } from "../storage/grant-records.js";
 import type { GrantFilter, GrantRecord, StorageAdapter, StorageChange } from "../storage/storage-adapter.js";
 import { randomGrantId } from "./grant-ids.js";
@@ -74,7 +83,7 @@ export interface AccessControlOptions {
   readonly clock?: () => Date;
   /** Generates grant ids (`agrant_*`). Default: 96 random bits from `crypto.getRandomValues`. */
   readonly ids?: () => string;
-  /** How many times a write is planned again after losing a race to another writer. Default 10. */
+  /** How many times, in all, a write is tried when it keeps losing races to other writers (≥ 1). Default 10. */
   readonly maxAttempts?: number;
 }
 
@@ -101,7 +110,7 @@ export interface GrantList {
 }
 
 /**
- * The query of a grant listing: filters plus paging; values as in the REST query string.
+ * The query of a grant listing: filters plus paging (`skip` and `limit` are numbers; the HTTP layer converts the query string).
  *
  * @example
  * ```ts
@@ -193,7 +202,8 @@ export interface UserMemberships {
 /**
  * The grant-management service. Every method takes the organization, the acting user (whoever
  * your authentication says is calling) and the operation's fields, and either resolves with the
- * documented object or rejects with an {@link AccessError}. A rejected call changes nothing.
+ * documented object or rejects with an {@link AccessError} (after `close()`, with a plain
+ * `Error`). A rejected call changes nothing.
  *
  * @example
  * ```ts
@@ -294,7 +304,11 @@ export interface AccessControl {
     memberSliceIds: readonly string[],
   ): Promise<CompositeInput>;
 
-  /** Stops listening to the storage and drops cached graphs. The storage itself stays open. */
+  /**
+   * Lets writes under way finish, then stops listening to the storage and drops cached graphs.
+   * The storage itself stays open: close it yourself, after this resolves. Later calls reject
+   * with a plain `Error` (a programming error, not an access decision).
+   */
   close(): Promise<void>;
 }
 
@@ -307,8 +321,22 @@ function grantNotFound(grantId: string): AccessError {
   return new AccessError("RESOURCE_NOT_FOUND", { grant_id: grantId }, { system_message: "Access grant not found" });
 }
 
+/** Expired exactly as resolution decides it (the core's timestamp parsing, rounding included). */
 function isExpired(grant: GraphGrant, now: Date): boolean {
-  return grant.expires_at !== undefined && Date.parse(grant.expires_at) <= now.getTime();
+  return grant.expires_at !== undefined && expectTimestamp(grant.expires_at, "expires_at") <= now.getTime();
+}
+
+/** The stored form of a grant being retired: revoked now, kept for audit. */
+function revokedRecord(grant: GraphGrant, organizationId: string, at: Date): GrantRecord {
+  const stamp = wireTimestamp(at);
+  return { ...toGrantRecord(grant, organizationId, at), updated_at: stamp, revoked_at: stamp };
+}
+
+/** Owners as stored: unique, sorted, at least one. */
+function ownerList(value: unknown): string[] {
+  const owners = [...new Set(expectIdList("user", value, "owners"))].sort();
+  if (owners.length === 0) throw validationError("owners", "owners must name at least one user");
+  return owners;
 }
 
 function page(items: GrantRecord[], total: number, skip: number, limit: number): GrantList {
@@ -339,35 +367,74 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
   const { storage } = options;
   const clock = options.clock ?? (() => new Date());
   const newGrantId = options.ids ?? randomGrantId;
-  const cache = createOrganizationCache(storage, options.maxAttempts ?? 10);
+  const maxAttempts = options.maxAttempts ?? 10;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw validationError("maxAttempts", "maxAttempts must be a whole number of at least 1");
+  }
+  const cache = createOrganizationCache(storage, maxAttempts);
   let closed = false;
+  /** Writes under way, so close() can let them finish before it releases the cache. */
+  const pending = new Set<Promise<unknown>>();
 
-  const now = (): Date => {
+  function write<T>(organizationId: string, plan: (current: CachedOrganization | null) => PlannedWrite<T>): Promise<T> {
+    const running = cache.write(organizationId, plan);
+    pending.add(running);
+    const forget = () => pending.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  /**
+   * `count` new grant ids that no grant of the organization uses, revoked ones included: an id
+   * source that repeats itself (a restarted sequential source, say) must not overwrite an audit
+   * record.
+   */
+  async function freshGrantIds(organizationId: string, count: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let draws = 0; ids.length < count; draws++) {
+      if (draws > count + 1000) throw new Error("grantpath: the grant id source keeps returning ids already in use");
+      const id = newGrantId();
+      if (!ids.includes(id) && (await storage.getGrant(organizationId, id)) === null) ids.push(id);
+    }
+    return ids;
+  }
+
+  /** Calls after close() are programming errors, not access decisions: a plain Error says so. */
+  const ensureOpen = (): void => {
     if (closed) throw new Error("grantpath: this access control has been closed");
+  };
+  const now = (): Date => {
+    ensureOpen();
     return clock();
   };
 
-  /** Plans grants for several grantees on one entity; an expired grant for a pair is revoked and replaced. */
-  function planCreates(
+  /**
+   * Checks that the actor may grant the entity and that no grantee already holds an active
+   * grant on it; returns, per item, the expired grant the new one replaces (if any).
+   */
+  function checkCreates(
     graph: AccessGraph,
-    organizationId: string,
     actorId: string,
     entity: EntityRef,
     items: readonly GranteeLevel[],
     at: Date,
     bulk: boolean,
-  ): PlannedWrite<GrantRecord[]> {
-    const stamp = wireTimestamp(at);
-    const changes: StorageChange[] = [];
-    const records: GrantRecord[] = [];
-    // Every item is checked before any id is drawn, so a refused request consumes none.
-    const expired = items.map((item, index) => {
+  ): (GraphGrant | undefined)[] {
+    requireEntityAdmin(graph, actorId, entity.entity_type, entity.entity_id, at, "grant access to this entity");
+    return items.map((item, index) => {
       const existing = findGrant(graph, entity.entity_id, item.grantee_id);
       if (existing && !isExpired(existing, at)) {
         const where = bulk ? { index, field: `grants[${index}].grantee_id` } : {};
         throw new AccessError(
           "RESOURCE_ALREADY_EXISTS",
-          { ...where, grant_id: existing.id, ...entity, grantee_type: item.grantee_type, grantee_id: item.grantee_id },
+          {
+            ...where,
+            grant_id: existing.id,
+            entity_type: entity.entity_type,
+            entity_id: entity.entity_id,
+            grantee_type: item.grantee_type,
+            grantee_id: item.grantee_id,
+          },
           {
             message: `${item.grantee_type} ${item.grantee_id} already has an active grant on ${entity.entity_id}.`,
             system_message: "Access grant already exists",
@@ -376,19 +443,57 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       }
       return existing;
     });
+  }
+
+  /**
+   * Creates grants for several grantees on one entity, all or nothing. A request that the cached
+   * graph already refuses fails before any id is drawn; the write then checks again on the
+   * organization's current state, so a race lost in between is still caught.
+   */
+  async function createGrants(
+    organizationId: string,
+    actorId: string,
+    entity: EntityRef,
+    items: readonly GranteeLevel[],
+    at: Date,
+    bulk: boolean,
+  ): Promise<GrantRecord[]> {
+    checkCreates((await cache.read(organizationId)).graph, actorId, entity, items, at, bulk);
+    const ids = await freshGrantIds(organizationId, items.length);
+    return write(organizationId, (current) => {
+      const graph = requireOrganization(current, organizationId);
+      const expired = checkCreates(graph, actorId, entity, items, at, bulk);
+      return planCreates(graph, organizationId, actorId, entity, items, at, expired, ids);
+    });
+  }
+
+  /** Plans the records; an expired grant for a pair is revoked (kept for audit) and replaced. */
+  function planCreates(
+    graph: AccessGraph,
+    organizationId: string,
+    actorId: string,
+    entity: EntityRef,
+    items: readonly GranteeLevel[],
+    at: Date,
+    expired: readonly (GraphGrant | undefined)[],
+    ids: readonly string[],
+  ): PlannedWrite<GrantRecord[]> {
+    const stamp = wireTimestamp(at);
+    const changes: StorageChange[] = [];
+    const records: GrantRecord[] = [];
     let next = graph;
     items.forEach((item, index) => {
       const existing = expired[index];
       if (existing) {
         // An expired grant no longer counts as active: retire it so the pair can be granted again.
-        changes.push({
-          type: "put_grant",
-          grant: { ...toGrantRecord(existing, organizationId, at), updated_at: stamp, revoked_at: stamp },
-        });
+        changes.push({ type: "put_grant", grant: revokedRecord(existing, organizationId, at) });
         next = revokeGraphGrant(next, existing.id);
       }
+      // Checked against storage before planning; a race lost meanwhile may have taken it.
+      let id = ids[index] ?? newGrantId();
+      while (getGraphGrant(next, id)) id = newGrantId();
       const record: GrantRecord = {
-        id: newGrantId(),
+        id,
         entity_type: entity.entity_type,
         entity_id: entity.entity_id,
         grantee_type: item.grantee_type,
@@ -416,7 +521,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     change: (graph: AccessGraph, grant: GraphGrant) => PlannedWrite<T>,
     at: Date,
   ): Promise<T> {
-    return cache.write(organizationId, (current) => {
+    return write(organizationId, (current) => {
       const graph = requireOrganization(current, organizationId);
       const grant = getGraphGrant(graph, grantId);
       if (!grant) throw grantNotFound(grantId);
@@ -452,8 +557,8 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
   ): Promise<T> {
     const org = organizationArg(organizationId);
     const actor = actorArg(actorId);
-    now();
-    return cache.write(org, (current) => {
+    ensureOpen();
+    return write(org, (current) => {
       const graph = requireOrganization(current, org);
       requireOwner(graph, actor, action);
       return change(graph, org);
@@ -501,10 +606,9 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
   return {
     async createOrganization(organizationId, input) {
       const org = organizationArg(organizationId);
-      const owners = expectIdList("user", expectObject(input, "body").owners, "owners");
-      if (owners.length === 0) throw validationError("owners", "owners must name at least one user");
-      now();
-      return cache.write(org, (current) => {
+      const owners = ownerList(expectObject(input, "body").owners);
+      ensureOpen();
+      return write(org, (current) => {
         if (current) {
           throw new AccessError(
             "RESOURCE_ALREADY_EXISTS",
@@ -520,15 +624,14 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     async exportOrganization(organizationId, actorId) {
       const org = organizationArg(organizationId);
       const actor = actorArg(actorId);
-      now();
+      ensureOpen();
       const { graph } = await cache.read(org);
       requireOwner(graph, actor, "export the organization");
       return graphToInput(graph);
     },
 
     async setOwners(organizationId, actorId, owners) {
-      const ids = [...new Set(expectIdList("user", owners, "owners"))].sort();
-      if (ids.length === 0) throw validationError("owners", "owners must name at least one user");
+      const ids = ownerList(owners);
       return directoryWrite(organizationId, actorId, "change the owners", (graph) => {
         const next = setOwnersIn(graph, ids);
         return { changes: next === graph ? [] : [{ type: "set_owners", owners: ids }], graph: next, result: ids };
@@ -540,12 +643,9 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       const actor = actorArg(actorId);
       const at = now();
       const body = createGrantArg(input, at.getTime());
-      const records = await cache.write(org, (current) => {
-        const graph = requireOrganization(current, org);
-        requireEntityAdmin(graph, actor, body.entity_type, body.entity_id, at, "grant access to this entity");
-        return planCreates(graph, org, actor, body, [body], at, false);
-      });
-      return records[0] as GrantRecord;
+      const entity = { entity_type: body.entity_type, entity_id: body.entity_id };
+      const [record] = await createGrants(org, actor, entity, [body], at, false);
+      return record as GrantRecord;
     },
 
     async bulkCreateGrants(organizationId, actorId, input) {
@@ -553,11 +653,8 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       const actor = actorArg(actorId);
       const at = now();
       const body = bulkCreateArg(input, at.getTime());
-      return cache.write(org, (current) => {
-        const graph = requireOrganization(current, org);
-        requireEntityAdmin(graph, actor, body.entity_type, body.entity_id, at, "grant access to this entity");
-        return planCreates(graph, org, actor, body, body.grants, at, true);
-      });
+      const entity = { entity_type: body.entity_type, entity_id: body.entity_id };
+      return createGrants(org, actor, entity, body.grants, at, true);
     },
 
     async listGrants(organizationId, actorId, query) {
@@ -622,15 +719,11 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
         actor,
         id,
         "revoke this entity's grants",
-        (graph, grant) => {
-          const stamp = wireTimestamp(at);
-          const record = { ...toGrantRecord(grant, org, at), updated_at: stamp, revoked_at: stamp };
-          return {
-            changes: [{ type: "put_grant", grant: record }],
-            graph: revokeGraphGrant(graph, id),
-            result: undefined,
-          };
-        },
+        (graph, grant) => ({
+          changes: [{ type: "put_grant", grant: revokedRecord(grant, org, at) }],
+          graph: revokeGraphGrant(graph, id),
+          result: undefined,
+        }),
         at,
       );
     },
@@ -754,6 +847,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
 
     async close() {
       closed = true;
+      await Promise.allSettled([...pending]);
       cache.close();
     },
   };
@@ -767,8 +861,9 @@ function departmentNotFound(departmentId: string): AccessError {
   );
 }
 
+/** The entity type an id's prefix names (`listFilterArg` has already checked it names one). */
 function inferEntityType(entityId: string): EntityType {
-  if (entityId.startsWith("kslice_")) return "knowledge_slice";
-  if (entityId.startsWith("vs_")) return "vector_store";
-  return "assistant";
+  const type = ENTITY_TYPES.find((candidate) => isValidId(candidate, entityId));
+  if (type === undefined) throw validationError("entity_id", "entity_id must start with kslice_, vs_ or asst_");
+  return type;
 }

@@ -18,7 +18,8 @@ export function wireTimestamp(instant: Date): string {
 }
 
 /**
- * A complete grant record from a validated graph grant; timestamps it lacks become `fallback`.
+ * A complete grant record from a validated graph grant: `created_at` and `updated_at` in the
+ * wire format (whole seconds, UTC), and `fallback` for those it lacks.
  *
  * @example
  * ```ts
@@ -27,7 +28,9 @@ export function wireTimestamp(instant: Date): string {
  * ```
  */
 export function toGrantRecord(grant: GrantInput, organizationId: string, fallback: Date): GrantRecord {
-  const created_at = grant.created_at ?? wireTimestamp(fallback);
+  // Listings order by created_at as text, so every stored timestamp takes the one wire format.
+  const normal = (value: string | null | undefined) => (value ? wireTimestamp(new Date(value)) : null);
+  const created_at = normal(grant.created_at) ?? wireTimestamp(fallback);
   return Object.freeze({
     id: grant.id ?? "",
     entity_type: grant.entity_type,
@@ -38,7 +41,7 @@ export function toGrantRecord(grant: GrantInput, organizationId: string, fallbac
     granted_by: grant.granted_by ?? null,
     organization_id: organizationId,
     created_at,
-    updated_at: grant.updated_at ?? created_at,
+    updated_at: normal(grant.updated_at) ?? created_at,
     ...(grant.expires_at ? { expires_at: grant.expires_at } : {}),
   });
 }

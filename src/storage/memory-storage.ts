@@ -31,6 +31,8 @@ export interface MemoryStorageOptions {
    * timestamps get the time the storage was created; grants without an id get `agrant_auto_N`.
    */
   readonly initial?: readonly GraphInput[];
+  /** The clock that dates seeded grants without timestamps. Default: the system clock. */
+  readonly clock?: () => Date;
 }
 
 interface MemoryOrganization {
@@ -64,7 +66,7 @@ interface MemoryOrganization {
 export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapter {
   const organizations = new Map<string, MemoryOrganization>();
   const listeners = new Set<ChangeListener>();
-  seed(organizations, options.initial ?? []);
+  seed(organizations, options.initial ?? [], (options.clock ?? (() => new Date()))());
 
   return {
     name: "memory",
@@ -84,12 +86,14 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
           actual_version: actualVersion,
         });
       }
-      const org = existing ?? startOrganization(changes);
-      // Nothing below can fail, so the batch lands whole.
+      const org = existing ?? startOrganization(organizationId, changes);
+      // Every change is checked first; applying checked changes cannot fail, so the batch
+      // lands whole or not at all.
+      changes.forEach(checkChange);
       for (const change of changes) applyChange(org, change);
       org.version = actualVersion + 1;
       organizations.set(organizationId, org);
-      for (const listener of listeners) listener(organizationId, org.version);
+      for (const listener of listeners) notify(listener, organizationId, org.version);
       return org.version;
     },
 
@@ -119,6 +123,39 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
 }
 
 /**
+ * Tells one listener; a listener that throws must not turn a landed commit into a failure nor
+ * keep the others from hearing it, and its error is not swallowed: it surfaces to the runtime.
+ */
+function notify(listener: ChangeListener, organizationId: string, version: number): void {
+  try {
+    listener(organizationId, version);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
+
+const CHANGE_FIELDS: Readonly<Record<StorageChange["type"], string>> = {
+  create_organization: "owners",
+  set_owners: "owners",
+  put_grant: "grant",
+  put_user: "user",
+  put_department: "department",
+  delete_department: "department_id",
+  put_composite: "composite",
+};
+
+/** Rejects a change the adapter would not know how to store, before anything is applied. */
+function checkChange(change: StorageChange, index: number): void {
+  const field = CHANGE_FIELDS[change?.type];
+  const value = field === undefined ? undefined : (change as unknown as Record<string, unknown>)[field];
+  if (value === undefined || value === null) {
+    throw validationError(`changes[${index}]`, `changes[${index}] is not a storage change this adapter knows`);
+  }
+}
+
+/**
  * Listing order: `created_at`, then `id` (code-unit order).
  *
  * @example
@@ -140,9 +177,13 @@ function matches(grant: GrantRecord, filter: GrantFilter): boolean {
   );
 }
 
-function startOrganization(changes: readonly StorageChange[]): MemoryOrganization {
+function startOrganization(organizationId: string, changes: readonly StorageChange[]): MemoryOrganization {
   if (changes[0]?.type !== "create_organization") {
-    throw new AccessError("RESOURCE_NOT_FOUND", {}, { system_message: "Organization not found" });
+    throw new AccessError(
+      "RESOURCE_NOT_FOUND",
+      { organization_id: organizationId },
+      { system_message: "Organization not found" },
+    );
   }
   return {
     version: 0,
@@ -198,8 +239,7 @@ function snapshotGraph(organizationId: string, org: MemoryOrganization): GraphIn
   };
 }
 
-function seed(organizations: Map<string, MemoryOrganization>, initial: readonly GraphInput[]): void {
-  const seededAt = new Date();
+function seed(organizations: Map<string, MemoryOrganization>, initial: readonly GraphInput[], seededAt: Date): void {
   initial.forEach((input, index) => {
     let canonical: GraphInput;
     try {

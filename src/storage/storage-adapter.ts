@@ -159,7 +159,7 @@ export interface StorageAdapter {
    */
   loadOrganization(organizationId: string): Awaitable<OrganizationSnapshot | null>;
   /**
-   * Applies `changes` in one atomic step if the organization's version is still
+   * Applies `changes`, in order, in one atomic step if the organization's version is still
    * `expectedVersion` (0: the organization must not exist yet, and the batch must start with
    * `create_organization`), and returns the new version. Otherwise it changes nothing and throws
    * an `AccessError` with code `VERSION_CONFLICT`; the service then reloads and retries.
@@ -171,9 +171,10 @@ export interface StorageAdapter {
   listGrants(organizationId: string, filter: GrantFilter, page: PageRequest): Awaitable<GrantPage>;
   /**
    * Optional: calls `listener` whenever an organization changes, including through other
-   * processes; returns a function that stops listening. Without it, a service notices other
-   * writers only when a commit conflicts, so several processes sharing one database should
-   * implement it.
+   * processes (inside `commit` or within about a second); returns a function that stops
+   * listening. A listener that throws must not fail the commit. Without it, a service notices
+   * other writers only when a commit conflicts or a write it would refuse or skip is re-checked,
+   * so its reads can lag: several processes sharing one database should implement it.
    */
   watch?(listener: ChangeListener): () => void;
   /** Optional: releases connections, files and timers. */
