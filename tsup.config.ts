@@ -8,7 +8,11 @@ const shared: Options = {
   platform: "neutral",
   target: "es2022",
   treeshake: true,
-  external: ["immer", "vitest", "commander", /^node:/],
+  // immer is bundled, and with it its production build: its default entry reads
+  // process.env.NODE_ENV when it loads, which throws in workerd and needs a permission in Deno.
+  noExternal: ["immer"],
+  env: { NODE_ENV: "production" },
+  external: ["vitest", "commander", /^node:/],
 };
 
 export default defineConfig([

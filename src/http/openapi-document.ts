@@ -324,12 +324,18 @@ const SCHEMAS: Readonly<Record<string, JsonObject>> = {
   },
   Timestamp: {
     type: "string",
-    description:
-      "An ISO-8601 date-time with a time zone (seconds and fraction optional, as the service accepts them). What " +
-      "the service stamps itself is UTC with whole seconds, `2025-06-15T10:00:00Z`; an `expires_at` (or an " +
-      "imported grant's timestamp) comes back as it was given.",
-    pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}:\\d{2})$",
+    format: "date-time",
+    description: "An instant the service stamped, in the wire format: UTC, whole seconds.",
+    pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$",
     examples: ["2025-06-15T10:00:00Z"],
+  },
+  IsoDateTime: {
+    type: "string",
+    description:
+      "An ISO-8601 date-time with a time zone, as the service accepts it (seconds and fraction optional), e.g. " +
+      "`2026-01-01T00:00:00Z` or `2026-01-01T01:00+01:00`.",
+    pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}:\\d{2})$",
+    examples: ["2026-01-01T00:00:00Z"],
   },
   Grant: {
     type: "object",
@@ -364,8 +370,10 @@ const SCHEMAS: Readonly<Record<string, JsonObject>> = {
       created_at: schemaRef("Timestamp"),
       updated_at: schemaRef("Timestamp"),
       expires_at: {
-        description: "From this instant on the grant is inactive. Absent when the grant does not expire.",
-        $ref: "#/components/schemas/Timestamp",
+        description:
+          "From this instant on the grant is inactive, as it was given when the grant was made. Absent when the " +
+          "grant does not expire.",
+        $ref: "#/components/schemas/IsoDateTime",
       },
       revoked_at: {
         description: "When the grant was revoked. Absent while it is active.",
@@ -405,7 +413,7 @@ const SCHEMAS: Readonly<Record<string, JsonObject>> = {
       access_level: schemaRef("AccessLevel"),
       expires_at: {
         description: "Optional: from this instant (in the future) the grant is inactive. `null` means no expiry.",
-        anyOf: [schemaRef("Timestamp"), NULL],
+        anyOf: [schemaRef("IsoDateTime"), NULL],
       },
     },
     allOf: [
@@ -423,7 +431,7 @@ const SCHEMAS: Readonly<Record<string, JsonObject>> = {
       access_level: schemaRef("AccessLevel"),
       expires_at: {
         description: "Optional: from this instant (in the future) the grant is inactive. `null` means no expiry.",
-        anyOf: [schemaRef("Timestamp"), NULL],
+        anyOf: [schemaRef("IsoDateTime"), NULL],
       },
     },
     allOf: idMatchesType("grantee_type", "grantee_id", GRANTEE_ID_BY_TYPE),
@@ -1092,8 +1100,8 @@ listing an entity's grants needs \`admin\` on that entity, and a user's resolved
 Every failure answers with the error envelope (\`ErrorEnvelope\`), a fresh \`trace_id\` and the current \`timestamp\`.
 The handler checks, in order: the route (404 \`RESOURCE_NOT_FOUND\` for an unknown path; 405 \`METHOD_NOT_ALLOWED\`
 with an \`Allow\` header for a method the path does not list), the credentials (401), the body (413, 415, 422 when it
-is not JSON), then the parameters and fields (422), permissions (403) and the data (404, 409). A failed write changes
-nothing. Lists paginate with \`skip\` (default 0) and \`limit\` (default ${DEFAULT_LIMIT}, 1–${MAX_LIMIT}).`;
+is not JSON), then the parameters and fields (422), and last the organization, permissions and data (404, 403, 409).
+A failed write changes nothing. Lists paginate with \`skip\` (default 0) and \`limit\` (default ${DEFAULT_LIMIT}, 1–${MAX_LIMIT}).`;
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null) {
