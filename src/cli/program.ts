@@ -5,6 +5,12 @@
  */
 import { readFile } from "node:fs/promises";
 import { styleText } from "node:util";
+
+/** Colours text whatever stream it ends up on: the caller has already decided colour is wanted. */
+function paint(format: Parameters<typeof styleText>[0], text: string): string {
+  return styleText(format, text, { validateStream: false });
+}
+
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
   AccessError,
@@ -67,6 +73,15 @@ function parseInstant(value: string): Date {
   return date;
 }
 
+function portFromEnvironment(value: string | undefined): number {
+  if (value === undefined || value === "") return 3000;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliFailure(`PORT must be a port 0-65535, got ${JSON.stringify(value)}`, EXIT.error);
+  }
+  return port;
+}
+
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError("expected a port 0-65535");
@@ -85,21 +100,29 @@ function describePath(path: GrantPath): string {
   return `${via}: ${path.access_level} (${path.grant_id})`;
 }
 
-/** A plain text table; the header is bold when colour is on. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes take no columns
+const ANSI = /\u001b\[\d+m/g;
+
+/** How many columns a cell takes on screen: colour codes take none. */
+function columns(text: string): number {
+  return text.replace(ANSI, "").length;
+}
+
+/** A plain text table; the header is bold when colour is on. Columns align with or without colour. */
 function table(headers: readonly string[], rows: readonly (readonly string[])[], color: boolean): string {
-  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => columns(row[i] ?? ""))));
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .map((cell, i) => cell + " ".repeat(Math.max(0, (widths[i] ?? 0) - columns(cell))))
       .join("  ")
       .trimEnd();
   const head = line(headers);
-  return [color ? styleText("bold", head) : head, ...rows.map(line)].join("\n");
+  return [color ? paint("bold", head) : head, ...rows.map(line)].join("\n");
 }
 
 function levelText(level: string, color: boolean): string {
   if (!color) return level;
-  return styleText(level === "admin" ? "red" : level === "write" ? "yellow" : "green", level);
+  return paint(level === "admin" ? "red" : level === "write" ? "yellow" : "green", level);
 }
 
 /** Builds the program; `run` parses `argv` (without node and script) and resolves with the exit code. */
@@ -117,13 +140,12 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
     .description("serve the REST API on memory storage (default: the demo organization)")
     .option("--data <graph.json>", "organizations to load instead of the demo (one GraphInput or an array)")
     .addOption(
-      new Option("--port <port>", "port to listen on (0: any free port)")
-        .argParser(parsePort)
-        .default(io.env.PORT === undefined ? 3000 : parsePort(io.env.PORT)),
+      new Option("--port <port>", "port to listen on (0: any free port; default: PORT, or 3000)").argParser(parsePort),
     )
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--tokens <tokens.json>", 'bearer tokens to users, e.g. {"my-token": "usr_owner1"} (default: demo tokens)')
-    .action(async (options: { data?: string; port: number; host: string; tokens?: string }) => {
+    .action(async (options: { data?: string; port?: number; host: string; tokens?: string }) => {
+      const port = options.port ?? portFromEnvironment(io.env.PORT);
       const organizations = options.data ? await readJsonFile(options.data) : DEMO_ORGANIZATION;
       const initial = (Array.isArray(organizations) ? organizations : [organizations]) as GraphInput[];
       const tokens = options.tokens ? ((await readJsonFile(options.tokens)) as Record<string, string>) : DEMO_TOKENS;
@@ -135,9 +157,14 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
           return user_id ? { user_id } : null;
         },
       });
-      const server = await serve(handler, { port: options.port, host: options.host });
+      const server = await serve(handler, { port, host: options.host }).catch((error: unknown) => {
+        throw new CliFailure(`cannot listen on ${options.host}:${port}: ${(error as Error).message}`, EXIT.error);
+      });
       io.stdout(`grantpath serving ${initial.map((o) => o.organization_id).join(", ")} at ${server.url}\n`);
-      io.stdout(`try: curl -H "Authorization: Bearer demo-owner-token" ${server.url}/openapi.json\n`);
+      const [someToken = "<token>"] = Object.keys(tokens);
+      io.stdout(
+        `try: curl -H "Authorization: Bearer ${someToken}" ${server.url}/v1/organizations/${initial[0]?.organization_id ?? "org_…"}/access/grants\n`,
+      );
       io.stdout("bearer tokens:\n");
       for (const [token, user] of Object.entries(tokens)) io.stdout(`  ${token}  ->  ${user}\n`);
       await new Promise<void>((resolve) => {
@@ -212,7 +239,7 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
         else {
           const verdict = check.allowed ? "allowed" : "denied";
           io.stdout(
-            `${io.color ? styleText(check.allowed ? "green" : "red", verdict) : verdict}: ${userId} has ${check.access_level ?? "no access"} on ${entityId}\n`,
+            `${io.color ? paint(check.allowed ? "green" : "red", verdict) : verdict}: ${userId} has ${check.access_level ?? "no access"} on ${entityId}\n`,
           );
           for (const path of check.grant_paths) io.stdout(`  ${describePath(path)}\n`);
         }
@@ -261,8 +288,9 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
         return;
       }
       for (const problem of problems) {
-        const where = problem.field === "" ? "" : `${problem.field}: `;
-        io.stdout(`${file}: ${io.color ? styleText("red", problem.code) : problem.code} ${where}${problem.message}\n`);
+        // Messages usually start with their field already; name it only when they do not.
+        const where = problem.field === "" || problem.message.startsWith(problem.field) ? "" : `${problem.field}: `;
+        io.stdout(`${file}: ${io.color ? paint("red", problem.code) : problem.code} ${where}${problem.message}\n`);
       }
       io.stdout(`${problems.length} problem${problems.length === 1 ? "" : "s"}\n`);
       exitCode = EXIT.no;

@@ -16,7 +16,8 @@ export type UntrustedObject = Readonly<Record<string, unknown>>;
 function describeType(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
+  const type = typeof value;
+  return type === "undefined" ? "nothing" : `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`;
 }
 
 function oneOf(values: readonly string[]): string {
