@@ -118,10 +118,8 @@ export function createHttpHandler(accessControl: AccessControl, options: HttpHan
     try {
       onError(error, request);
     } catch (hookError) {
-      // A failing hook must neither change the answer nor vanish: surface it to the runtime.
-      queueMicrotask(() => {
-        throw hookError;
-      });
+      // A failing hook must neither change the answer nor bring the server down, nor vanish.
+      console.error("grantpath: the onError hook threw", hookError, "while reporting", error);
     }
   }
 
@@ -130,19 +128,28 @@ export function createHttpHandler(accessControl: AccessControl, options: HttpHan
     const segments = pathSegments(url.pathname);
     if (segments?.length === 1 && segments[0] === "openapi.json") {
       if (request.method !== "GET" && request.method !== "HEAD") throw methodNotAllowed(["GET", "HEAD"]);
-      return json(200, OPENAPI_DOCUMENT);
+      const document = json(200, OPENAPI_DOCUMENT);
+      return request.method === "HEAD" ? new Response(null, { status: 200, headers: document.headers }) : document;
     }
     const candidates = segments ? matchRoutes(segments) : [];
     if (candidates.length === 0) throw routeNotFound(request.method, url.pathname);
-    const match = candidates.find((candidate) => candidate.route.method === request.method);
-    if (!match) throw methodNotAllowed(candidates.map((candidate) => candidate.route.method));
+    // HEAD is answered wherever GET is, with GET's status and headers and no body.
+    const head = request.method === "HEAD";
+    const method = head ? "GET" : request.method;
+    const match = candidates.find((candidate) => candidate.route.method === method);
+    if (!match) {
+      const allowed = candidates.map((candidate) => candidate.route.method);
+      throw methodNotAllowed(allowed.includes("GET") ? [...allowed, "HEAD"] : allowed);
+    }
 
     const actor = await authenticate(request);
     const body = match.route.hasBody ? await readJsonBody(request, maxBodyBytes) : undefined;
     const query = readQuery(url.searchParams);
     try {
       const result = await match.route.run({ params: match.params, query, body, actor, accessControl });
-      return result.status === 204 ? new Response(null, { status: 204 }) : json(result.status, result.body);
+      if (result.status === 204) return new Response(null, { status: 204 });
+      const response = json(result.status, result.body);
+      return head ? new Response(null, { status: response.status, headers: response.headers }) : response;
     } catch (error) {
       throw renameFields(error, match.route);
     }

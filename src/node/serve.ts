@@ -5,7 +5,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
 
 /**
  * Options of {@link serve}.
@@ -66,8 +65,10 @@ export async function serve(
 ): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   const onError = options.onError ?? ((error: unknown) => console.error("grantpath: request failed", error));
+  const shown = host.includes(":") ? `[${host}]` : host;
+  const state = { closing: false };
   const server = createServer((incoming, outgoing) => {
-    respond(handler, incoming, outgoing, host).catch((error: unknown) => {
+    respond(handler, incoming, outgoing, shown, state).catch((error: unknown) => {
       onError(error);
       if (!outgoing.headersSent) outgoing.writeHead(500, { "content-type": "application/json; charset=utf-8" });
       outgoing.end();
@@ -81,13 +82,15 @@ export async function serve(
     });
   });
   const { port } = server.address() as AddressInfo;
-  const shown = host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${shown}:${port}`,
     port,
     server,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        // Responses still to come tell their clients to hang up, so no kept-alive connection
+        // holds the shutdown open.
+        state.closing = true;
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
       }),
@@ -99,6 +102,7 @@ async function respond(
   incoming: IncomingMessage,
   outgoing: ServerResponse,
   host: string,
+  state: { readonly closing: boolean },
 ): Promise<void> {
   const request = toRequest(incoming, host);
   const response = await handler(request);
@@ -106,6 +110,9 @@ async function respond(
   response.headers.forEach((value, key) => {
     headers[key] = value;
   });
+  // A body the handler stopped reading (over the size limit) is not drained: the connection is
+  // closed instead, so the rest of the body cannot be taken for the next request.
+  if (state.closing || !incoming.complete) headers.connection = "close";
   outgoing.writeHead(response.status, headers);
   if (response.body) {
     const reader = response.body.getReader();
@@ -115,7 +122,15 @@ async function respond(
 }
 
 function toRequest(incoming: IncomingMessage, host: string): Request {
-  const url = new URL(incoming.url ?? "/", `http://${incoming.headers.host ?? host}`);
+  // The path is joined to a fixed origin: a Host header may be empty or malformed, and a path
+  // such as //v1/… must stay a path.
+  const path = incoming.url?.startsWith("/") ? incoming.url : "/";
+  let url: URL;
+  try {
+    url = new URL(`http://${incoming.headers.host || host}${path}`);
+  } catch {
+    url = new URL(`http://${host}${path}`); // the Host header was not a valid authority
+  }
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming.headers)) {
     if (value === undefined) continue;
@@ -125,8 +140,40 @@ function toRequest(incoming: IncomingMessage, host: string): Request {
   const hasBody = method !== "GET" && method !== "HEAD";
   const init: RequestInit & { duplex?: "half" } = { method, headers };
   if (hasBody) {
-    init.body = Readable.toWeb(incoming) as unknown as ReadableStream<Uint8Array>;
+    init.body = requestBody(incoming);
     init.duplex = "half"; // required by Node's fetch for streamed request bodies
   }
   return new Request(url, init);
+}
+
+/**
+ * The request body as a web stream, with backpressure. Unlike Readable.toWeb, cancelling it
+ * (the handler stops at the size limit) does not destroy the socket under the response.
+ */
+function requestBody(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+  let open = true;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      incoming.on("data", (chunk: Buffer) => {
+        if (!open) return;
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 1) <= 0) incoming.pause();
+      });
+      incoming.once("end", () => {
+        if (open) controller.close();
+        open = false;
+      });
+      incoming.once("error", (error) => {
+        if (open) controller.error(error);
+        open = false;
+      });
+    },
+    pull() {
+      incoming.resume();
+    },
+    cancel() {
+      open = false;
+      incoming.pause();
+    },
+  });
 }

@@ -123,16 +123,14 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
 }
 
 /**
- * Tells one listener; a listener that throws must not turn a landed commit into a failure nor
- * keep the others from hearing it, and its error is not swallowed: it surfaces to the runtime.
+ * Tells one listener; a listener that throws must not turn a landed commit into a failure, keep
+ * the others from hearing it, or take the process down, and its error is reported, not lost.
  */
 function notify(listener: ChangeListener, organizationId: string, version: number): void {
   try {
     listener(organizationId, version);
   } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
+    console.error(`grantpath: a memory storage listener threw on ${organizationId} v${version}`, error);
   }
 }
 
