@@ -1,8 +1,8 @@
 /**
- * Every problem of a graph file, not only the first: `createGraph` stops at the first, so each
- * list item is checked on its own (its field paths renamed back to its real index), duplicates
- * are found across items, and the structure (cycles, two grants for one pair) is checked once
- * the items are sound.
+ * The problems of a graph file, not only the first: `createGraph` stops at the first, so each
+ * list item is checked on its own (its first problem, with its field path renamed back to its
+ * real index), duplicates are found across items, and once the items are sound each list's
+ * structure (department cycles, composite cycles, two grants for one pair) is checked.
  * @module
  */
 import { AccessError, createGraph } from "../core/index.js";
@@ -72,6 +72,13 @@ export function collectProblems(input: unknown): GraphProblem[] {
       }
     });
   }
-  // Structure can only be judged once every item is sound; then the whole input names it.
+  if (problems.length > 0) return problems;
+  // Structure can only be judged once every item is sound. Each structure lives in one list
+  // (department cycles, composite cycles, two grants for one pair), so each list is checked on
+  // its own to report them all; the whole input names anything that spans lists.
+  for (const list of ["departments", "composites", "grants"] as const) {
+    const problem = root[list] === undefined ? null : attempt({ ...base, [list]: root[list] });
+    if (problem) problems.push(problem);
+  }
   return problems.length > 0 ? problems : [whole];
 }

@@ -19,6 +19,7 @@ import {
   createGraph,
   type GrantPath,
   type GraphInput,
+  isValidId,
   resolveAccess,
   usersWithAccess,
 } from "../core/index.js";
@@ -73,6 +74,21 @@ function parseInstant(value: string): Date {
   return date;
 }
 
+/** Bearer tokens from a `{ "token": "usr_…" }` file, checked before the server starts. */
+function tokenMap(value: unknown, file: string): Map<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new CliFailure(`${file} must map tokens to user ids, like {"my-token": "usr_owner1"}`, EXIT.error);
+  }
+  const tokens = new Map<string, string>();
+  for (const [token, user] of Object.entries(value)) {
+    if (typeof user !== "string" || !isValidId("user", user)) {
+      throw new CliFailure(`${file}: token ${JSON.stringify(token)} must map to a user id (usr_…)`, EXIT.error);
+    }
+    tokens.set(token, user);
+  }
+  return tokens;
+}
+
 function portFromEnvironment(value: string | undefined): number {
   if (value === undefined || value === "") return 3000;
   const port = Number(value);
@@ -83,7 +99,7 @@ function portFromEnvironment(value: string | undefined): number {
 }
 
 function parsePort(value: string): number {
-  const port = Number(value);
+  const port = value.trim() === "" ? Number.NaN : Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError("expected a port 0-65535");
   return port;
 }
@@ -148,12 +164,15 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
       const port = options.port ?? portFromEnvironment(io.env.PORT);
       const organizations = options.data ? await readJsonFile(options.data) : DEMO_ORGANIZATION;
       const initial = (Array.isArray(organizations) ? organizations : [organizations]) as GraphInput[];
-      const tokens = options.tokens ? ((await readJsonFile(options.tokens)) as Record<string, string>) : DEMO_TOKENS;
+      if (initial.length === 0) throw new CliFailure(`${options.data} names no organization`, EXIT.error);
+      const tokens = options.tokens
+        ? tokenMap(await readJsonFile(options.tokens), options.tokens)
+        : tokenMap(DEMO_TOKENS, "the demo tokens");
       const accessControl = createAccessControl({ storage: memoryStorage({ initial }) });
       const handler = createHttpHandler(accessControl, {
         authenticate: (request) => {
           const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "");
-          const user_id = match ? tokens[match[1] as string] : undefined;
+          const user_id = match ? tokens.get(match[1] as string) : undefined;
           return user_id ? { user_id } : null;
         },
       });
@@ -161,12 +180,12 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
         throw new CliFailure(`cannot listen on ${options.host}:${port}: ${(error as Error).message}`, EXIT.error);
       });
       io.stdout(`grantpath serving ${initial.map((o) => o.organization_id).join(", ")} at ${server.url}\n`);
-      const [someToken = "<token>"] = Object.keys(tokens);
+      const [someToken = "<token>"] = tokens.keys();
       io.stdout(
         `try: curl -H "Authorization: Bearer ${someToken}" ${server.url}/v1/organizations/${initial[0]?.organization_id ?? "org_…"}/access/grants\n`,
       );
       io.stdout("bearer tokens:\n");
-      for (const [token, user] of Object.entries(tokens)) io.stdout(`  ${token}  ->  ${user}\n`);
+      for (const [token, user] of tokens) io.stdout(`  ${token}  ->  ${user}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off("SIGINT", stop);

@@ -209,24 +209,25 @@ function readQuery(params: URLSearchParams): Record<string, unknown> {
       throw new AccessError("VALIDATION_ERROR", { field: key, message: `${key} may be given only once` });
     }
     const value = values[0] as string;
-    query[key] = /^-?\d{1,15}$/.test(value) ? Number(value) : value;
+    query[key] = /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value;
   }
   return query;
 }
 
+/**
+ * The JSON body. A body that is not JSON is a 422 whatever its declared type (SPEC section 6);
+ * a JSON body declared as another media type is a 415, since the client meant something else.
+ */
 async function readJsonBody(request: Request, limit: number): Promise<unknown> {
-  const contentType = request.headers.get("content-type") ?? "";
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit) throw tooLarge(limit);
   const text = await readText(request, limit);
   if (text.trim() === "") {
     throw new AccessError("VALIDATION_ERROR", { field: "body", message: "a JSON body is required" });
   }
-  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
-    throw new HttpFailure(httpErrorBody("UNSUPPORTED_MEDIA_TYPE", { content_type: contentType }));
-  }
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (error) {
     throw new AccessError(
       "VALIDATION_ERROR",
@@ -234,6 +235,11 @@ async function readJsonBody(request: Request, limit: number): Promise<unknown> {
       { cause: error },
     );
   }
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
+    throw new HttpFailure(httpErrorBody("UNSUPPORTED_MEDIA_TYPE", { content_type: contentType }));
+  }
+  return body;
 }
 
 /** Reads the body as text, stopping as soon as it exceeds `limit` bytes. */

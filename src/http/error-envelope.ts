@@ -50,8 +50,8 @@ const HTTP_ONLY: Readonly<Record<HttpOnlyErrorCode, Omit<ErrorBody, "code" | "de
 
 /** The body of an HTTP-only failure. */
 export function httpErrorBody(code: HttpOnlyErrorCode, details: Readonly<Record<string, unknown>> = {}): ErrorBody {
-  const entry = HTTP_ONLY[code];
-  return { code, ...entry, type: entry.status < 500 ? "client_error" : "server_error", details };
+  const { status, message, system_message } = HTTP_ONLY[code];
+  return { code, message, system_message, type: status < 500 ? "client_error" : "server_error", status, details };
 }
 
 /** A JSON response carrying the envelope, with a new trace id. */

@@ -8,4 +8,4 @@ export {
   type HttpHandler,
   type HttpHandlerOptions,
 } from "./create-http-handler.js";
-export { OPENAPI_DOCUMENT } from "./openapi-document.js";
+export { OPENAPI_DOCUMENT, type OpenApiDocument } from "./openapi-document.js";

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { AccessError } from "../core/index.js";
 
 /**
  * Options of {@link serve}.
@@ -21,6 +22,8 @@ export interface ServeOptions {
   readonly host?: string;
   /** Called with errors the handler itself threw (it normally answers 500 first). */
   readonly onError?: (error: unknown) => void;
+  /** How long `close()` lets requests in flight run before it cuts their connections. Default 10 s. */
+  readonly shutdownTimeoutMs?: number;
 }
 
 /**
@@ -40,7 +43,11 @@ export interface RunningServer {
   readonly port: number;
   /** The underlying `node:http` server. */
   readonly server: Server;
-  /** Stops accepting connections, lets requests in flight finish, and resolves when all are done. */
+  /**
+   * Stops accepting connections, lets requests in flight finish (cutting any still open after
+   * `shutdownTimeoutMs`, such as a stalled upload), and resolves when all are done. Calling it
+   * again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
@@ -82,18 +89,28 @@ export async function serve(
     });
   });
   const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   return {
     url: `http://${shown}:${port}`,
     port,
     server,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
         // Responses still to come tell their clients to hang up, so no kept-alive connection
-        // holds the shutdown open.
+        // holds the shutdown open; whatever is still open at the deadline is cut.
         state.closing = true;
-        server.close((error) => (error ? reject(error) : resolve()));
+        const deadline = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+        deadline.unref();
+        server.close((error) => {
+          clearTimeout(deadline);
+          if (error) reject(error);
+          else resolve();
+        });
         server.closeIdleConnections();
-      }),
+      });
+      return closing;
+    },
   };
 }
 
@@ -163,10 +180,21 @@ function requestBody(incoming: IncomingMessage): ReadableStream<Uint8Array> {
         if (open) controller.close();
         open = false;
       });
-      incoming.once("error", (error) => {
-        if (open) controller.error(error);
+      // A client that goes away mid-body sent no request: the handler answers it as a short
+      // body (422, nothing changes) rather than as an unexpected failure.
+      const ended = () => {
+        if (open) {
+          controller.error(
+            new AccessError("VALIDATION_ERROR", {
+              field: "body",
+              message: "the request body ended before it was complete",
+            }),
+          );
+        }
         open = false;
-      });
+      };
+      incoming.once("aborted", ended);
+      incoming.once("error", ended);
     },
     pull() {
       incoming.resume();

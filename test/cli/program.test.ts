@@ -610,3 +610,42 @@ describe("the built executable (node dist/cli.js)", () => {
     expect(code).toBe(0);
   });
 });
+
+describe("validate reports every structure problem once the items are sound", () => {
+  it("a department cycle and a composite cycle are both listed", async () => {
+    const file = await tempFile("two-cycles.json", {
+      organization_id: "org_acme1",
+      departments: [
+        { id: "dept_a", parent_id: "dept_b" },
+        { id: "dept_b", parent_id: "dept_a" },
+      ],
+      composites: [
+        { id: "kslice_x", member_slice_ids: ["kslice_y"] },
+        { id: "kslice_y", member_slice_ids: ["kslice_x"] },
+      ],
+    });
+    const { code, stdout } = await cli(["validate", file]);
+    expect(code).toBe(1);
+    const out = lines(stdout);
+    expect(out.filter((line) => line.includes("INVALID_GRAPH departments"))).toHaveLength(1);
+    expect(out.filter((line) => line.includes("INVALID_GRAPH composites"))).toHaveLength(1);
+    expect(out.at(-1)).toBe("2 problems");
+  });
+});
+
+describe("serve refuses bad input before it listens", () => {
+  it.each([
+    ["a tokens file that is null", ["--tokens", "null"]],
+    ["a tokens file mapping to a non-user id", ["--tokens", "bad-user"]],
+    ["a data file with no organization", ["--data", "empty"]],
+    ["an empty --port", ["--port", ""]],
+  ])("%s: exit 2 with a message", async (_name, args) => {
+    const files: Record<string, unknown> = { null: null, "bad-user": { "my-token": "dept_x" }, empty: [] };
+    const resolved = await Promise.all(
+      args.map(async (arg) => (arg in files ? tempFile(`${arg}.json`, files[arg]) : arg)),
+    );
+    const { code, stderr } = await cli(["serve", ...resolved]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/error|argument/);
+  });
+});

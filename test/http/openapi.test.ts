@@ -736,7 +736,14 @@ describe("the handler's answers match the document", () => {
     expect((await call("PUT", `${base}/access/grants`, { body: create })).status).toBe(405);
     expect((await call("GET", `${base}/access/grants/bulk`)).status).toBe(405);
     expect((await call("POST", "/openapi.json", { body: {} })).status).toBe(405);
-    expect((await call("POST", `${base}/access/grants`, { body: "x=1", contentType: "text/plain" })).status).toBe(415);
+    expect(
+      (
+        await call("POST", `${base}/access/grants`, {
+          body: JSON.stringify({ entity_type: "assistant" }),
+          contentType: "text/plain",
+        })
+      ).status,
+    ).toBe(415);
     expect((await call("POST", `${base}/access/grants`, { body: "x".repeat(5000) })).status).toBe(413);
     expect((await call("POST", `${base}/access/grants/bulk`, { body: "{not json" })).status).toBe(422);
 

@@ -229,6 +229,14 @@ describe("POST /access/grants", () => {
     expect(await storedGrants()).toEqual(FIXTURE_GRANTS);
   });
 
+  it("answers 422 for a body that is not JSON, whatever type it declares (SPEC section 6)", async () => {
+    for (const contentType of ["text/plain", "application/x-www-form-urlencoded", "application/json"]) {
+      const res = await api.request(GRANTS, { method: "POST", body: "x=1", headers: { "content-type": contentType } });
+      expectValidationError(res, "body");
+    }
+    expect(await storedGrants()).toEqual(FIXTURE_GRANTS);
+  });
+
   it("accepts application/json with a charset and the +json suffix", async () => {
     const a = await api.request(GRANTS, {
       method: "POST",
