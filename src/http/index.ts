@@ -8,4 +8,12 @@ export {
   type HttpHandler,
   type HttpHandlerOptions,
 } from "./create-http-handler.js";
-export { OPENAPI_DOCUMENT, type OpenApiDocument } from "./openapi-document.js";
+export {
+  type JsonObject,
+  type JsonValue,
+  OPENAPI_DOCUMENT,
+  type OpenApiDocument,
+  type OpenApiMethod,
+  type OpenApiOperation,
+  type OpenApiPathItem,
+} from "./openapi-document.js";
