@@ -33,6 +33,22 @@ export interface Route {
 
 const ok = (body: unknown): RouteResult => ({ status: 200, body });
 
+/** `GET /…/{id}/grants`: one entity's grants, with errors naming the path parameter. */
+function entityGrantsRoute(
+  prefix: readonly string[],
+  param: string,
+  list: "listSliceGrants" | "listVectorStoreGrants" | "listAssistantGrants",
+): Route {
+  return {
+    method: "GET",
+    pattern: [...prefix, `{${param}}`, "grants"],
+    hasBody: false,
+    renameFields: { entity_id: param },
+    run: async ({ params, actor, query, accessControl }) =>
+      ok(await accessControl[list](params.organization_id as string, actor, params[param] as string, query)),
+  };
+}
+
 export const ROUTES: readonly Route[] = [
   {
     method: "POST",
@@ -89,46 +105,9 @@ export const ROUTES: readonly Route[] = [
       return { status: 204 };
     },
   },
-  {
-    method: "GET",
-    pattern: ["knowledge", "slices", "{slice_id}", "grants"],
-    hasBody: false,
-    renameFields: { entity_id: "slice_id" },
-    run: async ({ params, actor, query, accessControl }) =>
-      ok(
-        await accessControl.listSliceGrants(params.organization_id as string, actor, params.slice_id as string, query),
-      ),
-  },
-  {
-    method: "GET",
-    pattern: ["vector-stores", "{store_id}", "grants"],
-    hasBody: false,
-    renameFields: { entity_id: "store_id" },
-    run: async ({ params, actor, query, accessControl }) =>
-      ok(
-        await accessControl.listVectorStoreGrants(
-          params.organization_id as string,
-          actor,
-          params.store_id as string,
-          query,
-        ),
-      ),
-  },
-  {
-    method: "GET",
-    pattern: ["assistants", "{assistant_id}", "grants"],
-    hasBody: false,
-    renameFields: { entity_id: "assistant_id" },
-    run: async ({ params, actor, query, accessControl }) =>
-      ok(
-        await accessControl.listAssistantGrants(
-          params.organization_id as string,
-          actor,
-          params.assistant_id as string,
-          query,
-        ),
-      ),
-  },
+  entityGrantsRoute(["knowledge", "slices"], "slice_id", "listSliceGrants"),
+  entityGrantsRoute(["vector-stores"], "store_id", "listVectorStoreGrants"),
+  entityGrantsRoute(["assistants"], "assistant_id", "listAssistantGrants"),
   {
     method: "GET",
     pattern: ["users", "{user_id}", "resolved-access"],
