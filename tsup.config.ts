@@ -12,7 +12,7 @@ const shared: Options = {
   // process.env.NODE_ENV when it loads, which throws in workerd and needs a permission in Deno.
   noExternal: ["immer"],
   env: { NODE_ENV: "production" },
-  external: ["vitest", "commander", /^node:/],
+  external: ["vitest", "commander", "better-sqlite3", "pg", /^node:/],
 };
 
 export default defineConfig([
@@ -23,12 +23,23 @@ export default defineConfig([
       index: "src/index.ts",
       testing: "src/testing/index.ts",
       node: "src/node/index.ts",
+      sqlite: "src/storage/sqlite/index.ts",
+      postgres: "src/storage/postgres/index.ts",
       cli: "src/cli/main.ts",
     },
     format: ["esm"],
     splitting: true,
   },
-  // CommonJS for require() users: the library and its Node server. grantpath/testing runs inside
+  // CommonJS for require() users: the library, its Node server and the SQL adapters. grantpath/testing runs inside
   // vitest, which cannot be required, and the CLI is an executable.
-  { ...shared, entry: { index: "src/index.ts", node: "src/node/index.ts" }, format: ["cjs"] },
+  {
+    ...shared,
+    entry: {
+      index: "src/index.ts",
+      node: "src/node/index.ts",
+      sqlite: "src/storage/sqlite/index.ts",
+      postgres: "src/storage/postgres/index.ts",
+    },
+    format: ["cjs"],
+  },
 ]);

@@ -4,8 +4,8 @@
  * @module
  */
 import { validationError } from "../core/errors.js";
-import { AccessError, createGraph, type GraphInput, graphToInput } from "../core/index.js";
-import { toGrantRecord } from "./grant-records.js";
+import { AccessError, type GraphInput } from "../core/index.js";
+import { seedOrganizations } from "./initial-organizations.js";
 import type {
   ChangeListener,
   GrantFilter,
@@ -238,44 +238,17 @@ function snapshotGraph(organizationId: string, org: MemoryOrganization): GraphIn
 }
 
 function seed(organizations: Map<string, MemoryOrganization>, initial: readonly GraphInput[], seededAt: Date): void {
-  initial.forEach((input, index) => {
-    let canonical: GraphInput;
-    try {
-      canonical = graphToInput(createGraph(input));
-    } catch (error) {
-      if (error instanceof AccessError && typeof error.details.field === "string") {
-        throw new AccessError(
-          error.code,
-          { ...error.details, field: `initial[${index}].${error.details.field}` },
-          { message: error.message, system_message: error.system_message, cause: error },
-        );
-      }
-      throw error;
-    }
-    if (organizations.has(canonical.organization_id)) {
-      throw validationError(
-        `initial[${index}].organization_id`,
-        `organization ${canonical.organization_id} appears twice in initial`,
-      );
-    }
-    organizations.set(canonical.organization_id, {
+  for (const { graph, grants } of seedOrganizations(initial, seededAt)) {
+    organizations.set(graph.organization_id, {
       version: 1,
-      owners: Object.freeze([...(canonical.owners ?? [])]),
+      owners: Object.freeze([...(graph.owners ?? [])]),
       users: new Map(
-        (canonical.users ?? []).map((u) => [
-          u.id,
-          { department_ids: u.department_ids ?? [], role_ids: u.role_ids ?? [] },
-        ]),
+        (graph.users ?? []).map((u) => [u.id, { department_ids: u.department_ids ?? [], role_ids: u.role_ids ?? [] }]),
       ),
-      departments: new Map((canonical.departments ?? []).map((d) => [d.id, d.parent_id ?? null])),
-      roles: (canonical.roles ?? []).map((r) => r.id),
-      composites: new Map((canonical.composites ?? []).map((c) => [c.id, c.member_slice_ids])),
-      grants: new Map(
-        (canonical.grants ?? []).map((grant) => {
-          const record = toGrantRecord(grant, canonical.organization_id, seededAt);
-          return [record.id, record];
-        }),
-      ),
+      departments: new Map((graph.departments ?? []).map((d) => [d.id, d.parent_id ?? null])),
+      roles: (graph.roles ?? []).map((r) => r.id),
+      composites: new Map((graph.composites ?? []).map((c) => [c.id, c.member_slice_ids])),
+      grants: new Map(grants.map((record) => [record.id, record])),
     });
-  });
+  }
 }
