@@ -26,7 +26,7 @@ import {
 import { createHttpHandler } from "../http/index.js";
 import { serve } from "../node/index.js";
 import { createAccessControl } from "../service/index.js";
-import { memoryStorage } from "../storage/index.js";
+import { memoryStorage, type StorageAdapter } from "../storage/index.js";
 import { collectProblems } from "./collect-problems.js";
 import { DEMO_ORGANIZATION, DEMO_TOKENS } from "./demo-organization.js";
 
@@ -87,6 +87,25 @@ function tokenMap(value: unknown, file: string): Map<string, string> {
     tokens.set(token, user);
   }
   return tokens;
+}
+
+/**
+ * The storage `serve` keeps its data in. The SQL adapters are imported only when asked for, so
+ * serving from memory never loads a database driver.
+ */
+async function openStorage(
+  options: { readonly db?: string; readonly postgres?: string },
+  initial: readonly GraphInput[],
+): Promise<StorageAdapter> {
+  if (options.db !== undefined) {
+    const { sqliteStorage } = await import("../storage/sqlite/index.js");
+    return sqliteStorage({ filename: options.db, initial });
+  }
+  if (options.postgres !== undefined) {
+    const { postgresStorage } = await import("../storage/postgres/index.js");
+    return postgresStorage({ connectionString: options.postgres, initial });
+  }
+  return memoryStorage({ initial });
 }
 
 function portFromEnvironment(value: string | undefined): number {
@@ -153,53 +172,67 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
 
   program
     .command("serve")
-    .description("serve the REST API on memory storage (default: the demo organization)")
-    .option("--data <graph.json>", "organizations to load instead of the demo (one GraphInput or an array)")
+    .description("serve the REST API (default: memory storage with the demo organization)")
+    .option("--data <graph.json>", "organizations to seed instead of the demo (one GraphInput or an array)")
+    .addOption(new Option("--db <file.sqlite>", "keep everything in this SQLite file").conflicts("postgres"))
+    .option("--postgres <url>", "keep everything in this PostgreSQL database")
     .addOption(
       new Option("--port <port>", "port to listen on (0: any free port; default: PORT, or 3000)").argParser(parsePort),
     )
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--tokens <tokens.json>", 'bearer tokens to users, e.g. {"my-token": "usr_owner1"} (default: demo tokens)')
-    .action(async (options: { data?: string; port?: number; host: string; tokens?: string }) => {
-      const port = options.port ?? portFromEnvironment(io.env.PORT);
-      const organizations = options.data ? await readJsonFile(options.data) : DEMO_ORGANIZATION;
-      const initial = (Array.isArray(organizations) ? organizations : [organizations]) as GraphInput[];
-      if (initial.length === 0) throw new CliFailure(`${options.data} names no organization`, EXIT.error);
-      const tokens = options.tokens
-        ? tokenMap(await readJsonFile(options.tokens), options.tokens)
-        : tokenMap(DEMO_TOKENS, "the demo tokens");
-      const accessControl = createAccessControl({ storage: memoryStorage({ initial }) });
-      const handler = createHttpHandler(accessControl, {
-        authenticate: (request) => {
-          const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "");
-          const user_id = match ? tokens.get(match[1] as string) : undefined;
-          return user_id ? { user_id } : null;
-        },
-      });
-      const server = await serve(handler, { port, host: options.host }).catch((error: unknown) => {
-        throw new CliFailure(`cannot listen on ${options.host}:${port}: ${(error as Error).message}`, EXIT.error);
-      });
-      io.stdout(`grantpath serving ${initial.map((o) => o.organization_id).join(", ")} at ${server.url}\n`);
-      const [someToken = "<token>"] = tokens.keys();
-      io.stdout(
-        `try: curl -H "Authorization: Bearer ${someToken}" ${server.url}/v1/organizations/${initial[0]?.organization_id ?? "org_…"}/access/grants\n`,
-      );
-      io.stdout("bearer tokens:\n");
-      for (const [token, user] of tokens) io.stdout(`  ${token}  ->  ${user}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          io.stdout("grantpath: shutting down\n");
-          void server
-            .close()
-            .then(() => accessControl.close())
-            .then(resolve);
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
-    });
+    .action(
+      async (options: {
+        data?: string;
+        port?: number;
+        host: string;
+        tokens?: string;
+        db?: string;
+        postgres?: string;
+      }) => {
+        const port = options.port ?? portFromEnvironment(io.env.PORT);
+        const organizations = options.data ? await readJsonFile(options.data) : DEMO_ORGANIZATION;
+        const initial = (Array.isArray(organizations) ? organizations : [organizations]) as GraphInput[];
+        if (initial.length === 0) throw new CliFailure(`${options.data} names no organization`, EXIT.error);
+        const tokens = options.tokens
+          ? tokenMap(await readJsonFile(options.tokens), options.tokens)
+          : tokenMap(DEMO_TOKENS, "the demo tokens");
+        // Seeding only adds organizations a database does not have yet, so a restart keeps its data.
+        const storage = await openStorage(options, initial);
+        const accessControl = createAccessControl({ storage });
+        const handler = createHttpHandler(accessControl, {
+          authenticate: (request) => {
+            const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "");
+            const user_id = match ? tokens.get(match[1] as string) : undefined;
+            return user_id ? { user_id } : null;
+          },
+        });
+        const server = await serve(handler, { port, host: options.host }).catch((error: unknown) => {
+          throw new CliFailure(`cannot listen on ${options.host}:${port}: ${(error as Error).message}`, EXIT.error);
+        });
+        io.stdout(`grantpath serving ${initial.map((o) => o.organization_id).join(", ")} at ${server.url}\n`);
+        const [someToken = "<token>"] = tokens.keys();
+        io.stdout(
+          `try: curl -H "Authorization: Bearer ${someToken}" ${server.url}/v1/organizations/${initial[0]?.organization_id ?? "org_…"}/access/grants\n`,
+        );
+        io.stdout("bearer tokens:\n");
+        for (const [token, user] of tokens) io.stdout(`  ${token}  ->  ${user}\n`);
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            process.off("SIGINT", stop);
+            process.off("SIGTERM", stop);
+            io.stdout("grantpath: shutting down\n");
+            void server
+              .close()
+              .then(() => accessControl.close())
+              .then(() => storage.close?.())
+              .then(resolve);
+          };
+          process.on("SIGINT", stop);
+          process.on("SIGTERM", stop);
+        });
+      },
+    );
 
   program
     .command("resolve")

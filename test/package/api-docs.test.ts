@@ -4,9 +4,13 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
-const entries = ["../../src/index.ts", "../../src/testing/index.ts", "../../src/node/index.ts"].map((path) =>
-  fileURLToPath(new URL(path, import.meta.url)),
-);
+const entries = [
+  "../../src/index.ts",
+  "../../src/testing/index.ts",
+  "../../src/node/index.ts",
+  "../../src/storage/sqlite/index.ts",
+  "../../src/storage/postgres/index.ts",
+].map((path) => fileURLToPath(new URL(path, import.meta.url)));
 
 function exportedDocs(entry: string): { name: string; doc: string; hasExample: boolean }[] {
   const program = ts.createProgram([entry], { strict: true, noEmit: true });
