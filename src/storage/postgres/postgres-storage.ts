@@ -88,7 +88,7 @@ const GRANT_SELECT = GRANT_COLUMNS.join(", ");
  * engines may share one schema: commits are serialized per organization with `SELECT … FOR
  * UPDATE`, and `watch` hears every engine's commits through `LISTEN`/`NOTIFY` within a moment.
  *
- * @throws {@link AccessError} `VALIDATION_ERROR` when the options name no database or two, when
+ * @throws `AccessError` (from `grantpath`) `VALIDATION_ERROR` when the options name no database or two, when
  *   `schema` is not a plain identifier, or when an initial organization is invalid
  *   (`initial[i]…`).
  *

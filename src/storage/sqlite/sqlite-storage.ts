@@ -72,7 +72,7 @@ type Statement<Params extends unknown[], Result = unknown> = Database.Statement<
  * of other connections' and processes' commits within about 200 ms. Its methods answer
  * synchronously; after `close()` they throw.
  *
- * @throws {@link AccessError} `VALIDATION_ERROR` when an initial organization is invalid or
+ * @throws `AccessError` (from `grantpath`) `VALIDATION_ERROR` when an initial organization is invalid or
  *   appears twice (`initial[i]…`).
  *
  * @example
