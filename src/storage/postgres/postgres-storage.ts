@@ -7,6 +7,7 @@
 import pg from "pg";
 import { validationError } from "../../core/errors.js";
 import { AccessError, type GraphInput } from "../../core/index.js";
+import { checkBatch } from "../change-batch.js";
 import { seedOrganizations } from "../initial-organizations.js";
 import {
   changePayload,
@@ -68,16 +69,6 @@ export interface PostgresStorageOptions {
 const RECONNECT_DELAY_MS = 250;
 
 const SCHEMA_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,54}$/;
-
-const CHANGE_FIELDS: Readonly<Record<StorageChange["type"], string>> = {
-  create_organization: "owners",
-  set_owners: "owners",
-  put_grant: "grant",
-  put_user: "user",
-  put_department: "department",
-  delete_department: "department_id",
-  put_composite: "composite",
-};
 
 /** The grant columns as a select list. */
 const GRANT_SELECT = GRANT_COLUMNS.join(", ");
@@ -387,7 +378,7 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
         await client.query("BEGIN");
         try {
           const nextVersion = await lockVersion(client, organizationId, expectedVersion, changes);
-          changes.forEach(checkChange);
+          checkBatch(changes, expectedVersion);
           for (const change of changes) await applyChange(client, organizationId, change);
           await client.query(`UPDATE ${s}.organizations SET version = $2 WHERE id = $1`, [organizationId, nextVersion]);
           await client.query("SELECT pg_notify($1, $2)", [channel, changePayload(organizationId, nextVersion)]);
@@ -543,13 +534,4 @@ function versionConflict(organizationId: string, expectedVersion: number, actual
 
 function isUniqueViolation(error: unknown, constraint: string): boolean {
   return error instanceof pg.DatabaseError && error.code === "23505" && error.constraint === constraint;
-}
-
-/** Rejects a change the adapter would not know how to store, before anything is applied. */
-function checkChange(change: StorageChange, index: number): void {
-  const field = CHANGE_FIELDS[change?.type];
-  const value = field === undefined ? undefined : (change as unknown as Record<string, unknown>)[field];
-  if (value === undefined || value === null) {
-    throw validationError(`changes[${index}]`, `changes[${index}] is not a storage change this adapter knows`);
-  }
 }

@@ -5,8 +5,8 @@
  * @module
  */
 import Database from "better-sqlite3";
-import { validationError } from "../../core/errors.js";
 import { AccessError, type GraphInput } from "../../core/index.js";
+import { checkBatch } from "../change-batch.js";
 import { seedOrganizations } from "../initial-organizations.js";
 import { GRANT_COLUMNS, type GrantRow, grantFromRow, grantRowValues, graphFromRows } from "../sql-rows.js";
 import type {
@@ -52,16 +52,6 @@ const BUSY_TIMEOUT_MS = 5000;
 const GRANT_SELECT = GRANT_COLUMNS.join(", ");
 const LISTING_ORDER = "ORDER BY created_at COLLATE BINARY, id COLLATE BINARY";
 const FILTER_FIELDS = ["entity_type", "entity_id", "grantee_type", "grantee_id"] as const;
-
-const CHANGE_FIELDS: Readonly<Record<StorageChange["type"], string>> = {
-  create_organization: "owners",
-  set_owners: "owners",
-  put_grant: "grant",
-  put_user: "user",
-  put_department: "department",
-  delete_department: "department_id",
-  put_composite: "composite",
-};
 
 type Statement<Params extends unknown[], Result = unknown> = Database.Statement<Params, Result>;
 
@@ -216,9 +206,7 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
       }
       // Every change is checked before any is applied: a batch lands whole or not at all (and
       // the transaction rolls back should a statement fail anyway).
-      changes.forEach((change, index) => {
-        checkChange(change, index, actualVersion);
-      });
+      checkBatch(changes, actualVersion);
       for (const change of changes) applyChange(organizationId, change);
       const version = actualVersion + 1;
       sql.setVersion.run(version, organizationId);
@@ -389,21 +377,5 @@ function notify(listener: ChangeListener, organizationId: string, version: numbe
     listener(organizationId, version);
   } catch (error) {
     console.error(`grantpath: a sqlite storage listener threw on ${organizationId} v${version}`, error);
-  }
-}
-
-/**
- * Rejects a change the adapter would not know how to store, before anything is applied:
- * an unknown type, a missing payload, or `create_organization` anywhere but at the head of a
- * batch at version 0.
- */
-function checkChange(change: StorageChange, index: number, actualVersion: number): void {
-  const field = CHANGE_FIELDS[change?.type];
-  const value = field === undefined ? undefined : (change as unknown as Record<string, unknown>)[field];
-  if (value === undefined || value === null) {
-    throw validationError(`changes[${index}]`, `changes[${index}] is not a storage change this adapter knows`);
-  }
-  if (change.type === "create_organization" && (index !== 0 || actualVersion !== 0)) {
-    throw validationError(`changes[${index}]`, "create_organization may only open a batch at version 0");
   }
 }
