@@ -25,6 +25,7 @@ export function logLogPlot(title: string, xLabel: string, yLabel: string, series
   const py = (v: number) => height - bottom - ((lx(v) - yMin) / Math.max(1, yMax - yMin)) * (height - top - bottom);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(title)}</text>`,
   ];
