@@ -169,22 +169,21 @@ function idOfSomeKind(kinds: readonly IdKind[], value: unknown, field: string): 
   throw validationError(field, `${field} must be an id starting with one of ${prefixes}`);
 }
 
+/** An id filter: it must fit the type given beside it, or else one of `kinds` by its prefix. */
+function idFilter(kinds: readonly IdKind[], type: IdKind | undefined, value: unknown, field: string): string {
+  return type === undefined ? idOfSomeKind(kinds, value, field) : expectId(type, value, field);
+}
+
 /** The filters of a grant listing; each id must fit its type (given or implied by its prefix). */
 export function listFilterArg(query: UntrustedObject): GrantFilter {
   const filter: { -readonly [K in keyof GrantFilter]: GrantFilter[K] } = {};
   if (query.entity_type !== undefined) filter.entity_type = expectEntityType(query.entity_type, "entity_type");
   if (query.entity_id !== undefined) {
-    filter.entity_id =
-      filter.entity_type === undefined
-        ? idOfSomeKind(ENTITY_TYPES, query.entity_id, "entity_id")
-        : expectId(filter.entity_type, query.entity_id, "entity_id");
+    filter.entity_id = idFilter(ENTITY_TYPES, filter.entity_type, query.entity_id, "entity_id");
   }
   if (query.grantee_type !== undefined) filter.grantee_type = expectGranteeType(query.grantee_type, "grantee_type");
   if (query.grantee_id !== undefined) {
-    filter.grantee_id =
-      filter.grantee_type === undefined
-        ? idOfSomeKind(GRANTEE_TYPES, query.grantee_id, "grantee_id")
-        : expectId(filter.grantee_type, query.grantee_id, "grantee_id");
+    filter.grantee_id = idFilter(GRANTEE_TYPES, filter.grantee_type, query.grantee_id, "grantee_id");
   }
   return filter;
 }
