@@ -1,7 +1,9 @@
 import { compositeAncestors } from "./composite-containment.js";
-import { grantForPair, isActive } from "./grant-index.js";
+import { isActive } from "./grant-index.js";
 import { compositePath, finishPaths, ownPath } from "./grant-paths.js";
+import { grantSetGet } from "./grant-set.js";
 import { type AccessGraph, stateOf } from "./graph-state.js";
+import { trieGet } from "./hash-trie.js";
 import { levelSatisfies } from "./levels.js";
 import { queryEntity, queryInstant, queryLevel, queryUser } from "./query-arguments.js";
 import type { AccessCheck, CheckOptions, EntityType, GrantPath } from "./types.js";
@@ -43,15 +45,20 @@ export function checkAccess(
   const needed = queryLevel(options?.level);
   const atMs = queryInstant(options?.at);
 
-  const composites = entity.entityType === "knowledge_slice" ? compositeAncestors(state, entity.entityId) : [];
+  const grantees = userGrantees(state, user);
   const paths: GrantPath[] = [];
-  for (const { grantee_id, reach } of userGrantees(state, user)) {
-    const own = grantForPair(state, entity.entityId, grantee_id);
-    if (own && isActive(own, atMs)) paths.push(ownPath(own, reach));
-    for (const compositeId of composites) {
-      const viaComposite = grantForPair(state, compositeId, grantee_id);
-      if (viaComposite && isActive(viaComposite, atMs)) paths.push(compositePath(viaComposite, reach));
+  // The entity's grants are looked up once; each of the user's grantees is then found in them.
+  const collect = (id: string, path: typeof ownPath) => {
+    const onEntity = trieGet(state.grantsByEntity, id);
+    if (!onEntity) return;
+    for (const { grantee_id, reach } of grantees) {
+      const grant = grantSetGet(onEntity, "grantee_id", grantee_id);
+      if (grant && isActive(grant, atMs)) paths.push(path(grant, reach));
     }
+  };
+  collect(entity.entityId, ownPath);
+  if (entity.entityType === "knowledge_slice") {
+    for (const compositeId of compositeAncestors(state, entity.entityId)) collect(compositeId, compositePath);
   }
   if (paths.length === 0) return { allowed: false, access_level: null, grant_paths: [] };
   const { access_level, grant_paths } = finishPaths(paths);

@@ -1,7 +1,8 @@
 import { buildContainment } from "./composite-containment.js";
 import { buildDepartmentForest } from "./department-forest.js";
 import { validationError } from "./errors.js";
-import { type AutoIds, insertGrant, nextAutoIds, parseGrant } from "./grant-index.js";
+import { type AutoIds, nextAutoIds, parseGrant } from "./grant-index.js";
+import { GrantIndexBuilder } from "./grant-index-builder.js";
 import { type AccessGraph, emptyState, freezeGraph } from "./graph-state.js";
 import { trieSet } from "./hash-trie.js";
 import { listUser, setDepartmentsOf, setRolesOf } from "./memberships.js";
@@ -81,13 +82,11 @@ export function createGraph(input: GraphInput): AccessGraph {
 
   const grantItems = optionalArray(root.grants, "grants");
   const autoIds = autoIdSource(grantItems, 0);
-  const firstIndex = new Map<string, number>();
+  const grants = new GrantIndexBuilder();
   grantItems.forEach((item, index) => {
-    const field = `grants[${index}]`;
-    const grant = parseGrant(item, field, organizationId, autoIds.next);
-    rejectDuplicateId(firstIndex, grant.id, index, "grants");
-    insertGrant(state, grant, field);
+    grants.add(parseGrant(item, `grants[${index}]`, organizationId, autoIds.next, grants.intern), index);
   });
+  grants.writeTo(state);
   state.lastAutoId = autoIds.last();
   return freezeGraph(state);
 }

@@ -4,9 +4,10 @@
  * @module
  */
 import { AccessError, validationError } from "./errors.js";
-import type { GraphState, StoredGrant } from "./graph-state.js";
-import { emptyTrie, type TrieNode, trieDelete, trieGet, trieHas, trieSet } from "./hash-trie.js";
-import type { GraphGrant } from "./types.js";
+import { type GrantSetKey, grantSetAdd, grantSetGet, grantSetRemove, grantSetReplace } from "./grant-set.js";
+import type { GrantDetails, GrantSet, GraphState, StoredGrant } from "./graph-state.js";
+import { type TrieNode, trieDelete, trieGet, trieHas, trieSet } from "./hash-trie.js";
+import type { AccessLevel, GraphGrant } from "./types.js";
 import {
   expectAccessLevel,
   expectEntityType,
@@ -20,13 +21,15 @@ import {
 
 /**
  * Validates one grant's fields. `prefix` is the grant's own field path (`grants[3]`, or `""`
- * for a bare argument); `fallbackId` supplies an id when the input has none.
+ * for a bare argument); `fallbackId` supplies an id when the input has none. `intern` lets a
+ * bulk build share one string per entity and grantee id among all the grants naming it.
  */
 export function parseGrant(
   value: unknown,
   prefix: string,
   organizationId: string,
   fallbackId: () => string,
+  intern: (id: string) => string = (id) => id,
 ): StoredGrant {
   const input = expectObject(value, prefix === "" ? "grant" : prefix);
   const field = (name: string) => fieldPath(prefix, name);
@@ -56,17 +59,74 @@ export function parseGrant(
     {
       id,
       entity_type,
-      entity_id,
+      entity_id: intern(entity_id),
       grantee_type,
-      grantee_id,
+      grantee_id: intern(grantee_id),
       access_level,
-      granted_by,
-      organization_id: organizationId,
-      created_at,
-      updated_at,
     },
-    expires,
+    grantDetails(granted_by === null ? null : intern(granted_by), created_at, updated_at, expires),
   );
+}
+
+/** The fields every grant has. */
+export type GrantCore = Omit<StoredGrant, "details">;
+
+/** A new stored grant, frozen. */
+export function storedGrant(core: GrantCore, details: GrantDetails | null): StoredGrant {
+  const { id, entity_type, entity_id, grantee_type, grantee_id, access_level } = core;
+  return Object.freeze({ id, entity_type, entity_id, grantee_type, grantee_id, access_level, details });
+}
+
+/** The details object for these facts, or `null` when there are none. */
+export function grantDetails(
+  granted_by: string | null,
+  created_at: string | null,
+  updated_at: string | null,
+  expires: { readonly at: string; readonly ms: number } | null,
+): GrantDetails | null {
+  if (granted_by === null && created_at === null && updated_at === null && expires === null) return null;
+  return Object.freeze({
+    granted_by,
+    created_at,
+    updated_at,
+    expires_at: expires === null ? null : expires.at,
+    expires_ms: expires === null ? Number.POSITIVE_INFINITY : expires.ms,
+  });
+}
+
+/** The grant with a new level and `updated_at`. */
+export function withLevel(grant: StoredGrant, access_level: AccessLevel, updated_at: string | null): StoredGrant {
+  const details = grant.details;
+  return storedGrant(
+    { ...grant, access_level },
+    grantDetails(details?.granted_by ?? null, details?.created_at ?? null, updated_at, expiryOf(details)),
+  );
+}
+
+/** The grant with a new expiry (`null`: never expires). */
+export function withExpiry(
+  grant: StoredGrant,
+  expires: { readonly at: string; readonly ms: number } | null,
+): StoredGrant {
+  const details = grant.details;
+  return storedGrant(
+    grant,
+    grantDetails(details?.granted_by ?? null, details?.created_at ?? null, details?.updated_at ?? null, expires),
+  );
+}
+
+function expiryOf(details: GrantDetails | null): { at: string; ms: number } | null {
+  return details === null || details.expires_at === null ? null : { at: details.expires_at, ms: details.expires_ms };
+}
+
+/** When the grant last changed, when known. */
+export function updatedAt(grant: StoredGrant): string | null {
+  return grant.details === null ? null : grant.details.updated_at;
+}
+
+/** The grant's expiry in epoch milliseconds; `Infinity` when it never expires. */
+export function expiresMs(grant: StoredGrant): number {
+  return grant.details === null ? Number.POSITIVE_INFINITY : grant.details.expires_ms;
 }
 
 /** A source of `agrant_auto_N` ids, and the last `N` it handed out. */
@@ -89,34 +149,33 @@ export function nextAutoIds(start: number, isTaken: (id: string) => boolean): Au
   };
 }
 
-/** Builds a stored grant from wire fields, with or without an expiry. */
-export function storedGrant(
-  fields: Omit<GraphGrant, "expires_at">,
-  expires: { readonly at: string; readonly ms: number } | null,
-): StoredGrant {
-  const { id, entity_type, entity_id, grantee_type, grantee_id, access_level, granted_by, organization_id } = fields;
-  const base = { id, entity_type, entity_id, grantee_type, grantee_id, access_level, granted_by, organization_id };
-  const times = { created_at: fields.created_at, updated_at: fields.updated_at };
-  return expires === null
-    ? { ...base, ...times, expires_ms: Number.POSITIVE_INFINITY }
-    : { ...base, ...times, expires_at: expires.at, expires_ms: expires.ms };
-}
-
-/** The wire view of a stored grant (without the parsed expiry). */
-export function publicGrant(grant: StoredGrant): GraphGrant {
-  const { expires_ms: _expiresMs, ...wire } = grant;
-  return wire;
+/** The wire view of a stored grant, in the field order of SPEC's examples. */
+export function publicGrant(grant: StoredGrant, organizationId: string): GraphGrant {
+  const { id, entity_type, entity_id, grantee_type, grantee_id, access_level, details } = grant;
+  const base = {
+    id,
+    entity_type,
+    entity_id,
+    grantee_type,
+    grantee_id,
+    access_level,
+    granted_by: details === null ? null : details.granted_by,
+    organization_id: organizationId,
+    created_at: details === null ? null : details.created_at,
+    updated_at: details === null ? null : details.updated_at,
+  };
+  return details === null || details.expires_at === null ? base : { ...base, expires_at: details.expires_at };
 }
 
 /** Whether a grant is active at `atMs`: it is inactive at and after its expiry. */
 export function isActive(grant: StoredGrant, atMs: number): boolean {
-  return atMs < grant.expires_ms;
+  return grant.details === null || atMs < grant.details.expires_ms;
 }
 
 /** The grant already held by this (entity, grantee) pair, if any. */
 export function grantForPair(state: GraphState, entityId: string, granteeId: string): StoredGrant | undefined {
-  const byGrantee = trieGet(state.grantsByEntity, entityId);
-  return byGrantee && trieGet(byGrantee, granteeId);
+  const onEntity = trieGet(state.grantsByEntity, entityId);
+  return onEntity && grantSetGet(onEntity, "grantee_id", granteeId);
 }
 
 /** Inserts a new grant. Throws on a reused id or an already granted (entity, grantee) pair. */
@@ -125,38 +184,61 @@ export function insertGrant(state: GraphState, grant: StoredGrant, field: string
     throw validationError(fieldPath(field, "id"), `grant id ${grant.id} is already used in this organization`);
   }
   const existing = grantForPair(state, grant.entity_id, grant.grantee_id);
-  if (existing) {
-    throw new AccessError(
-      "RESOURCE_ALREADY_EXISTS",
-      {
-        ...(field === "" ? {} : { field }),
-        grant_id: existing.id,
-        entity_type: grant.entity_type,
-        entity_id: grant.entity_id,
-        grantee_type: grant.grantee_type,
-        grantee_id: grant.grantee_id,
-      },
-      {
-        message: `${grant.grantee_type} ${grant.grantee_id} already holds grant ${existing.id} on ${grant.entity_id}`,
-        system_message: "Access grant already exists",
-      },
-    );
-  }
-  putGrant(state, grant);
+  if (existing) throw pairTaken(grant, existing, field);
+  state.grants = trieSet(state.grants, grant.id, grant);
+  state.grantsByGrantee = trieSet(
+    state.grantsByGrantee,
+    grant.grantee_id,
+    grantSetAdd(trieGet(state.grantsByGrantee, grant.grantee_id), "entity_id", grant),
+  );
+  state.grantsByEntity = trieSet(
+    state.grantsByEntity,
+    grant.entity_id,
+    grantSetAdd(trieGet(state.grantsByEntity, grant.entity_id), "grantee_id", grant),
+  );
 }
 
-/** Stores `grant` in all three indexes, replacing any grant with the same id and pair. */
-export function putGrant(state: GraphState, grant: StoredGrant): void {
-  state.grants = trieSet(state.grants, grant.id, grant);
-  state.grantsByGrantee = setNested(state.grantsByGrantee, grant.grantee_id, grant.entity_id, grant);
-  state.grantsByEntity = setNested(state.grantsByEntity, grant.entity_id, grant.grantee_id, grant);
+/** The `RESOURCE_ALREADY_EXISTS` for a grant whose (entity, grantee) pair `existing` holds. */
+export function pairTaken(grant: StoredGrant, existing: StoredGrant, field: string): AccessError {
+  return new AccessError(
+    "RESOURCE_ALREADY_EXISTS",
+    {
+      ...(field === "" ? {} : { field }),
+      grant_id: existing.id,
+      entity_type: grant.entity_type,
+      entity_id: grant.entity_id,
+      grantee_type: grant.grantee_type,
+      grantee_id: grant.grantee_id,
+    },
+    {
+      message: `${grant.grantee_type} ${grant.grantee_id} already holds grant ${existing.id} on ${grant.entity_id}`,
+      system_message: "Access grant already exists",
+    },
+  );
+}
+
+/** Puts `next` where `previous` (same id, entity and grantee) was, in all three indexes. */
+export function replaceGrant(state: GraphState, previous: StoredGrant, next: StoredGrant): void {
+  state.grants = trieSet(state.grants, next.id, next);
+  const byGrantee = trieGet(state.grantsByGrantee, next.grantee_id) as GrantSet;
+  state.grantsByGrantee = trieSet(
+    state.grantsByGrantee,
+    next.grantee_id,
+    grantSetReplace(byGrantee, "entity_id", previous, next),
+  );
+  const onEntity = trieGet(state.grantsByEntity, next.entity_id) as GrantSet;
+  state.grantsByEntity = trieSet(
+    state.grantsByEntity,
+    next.entity_id,
+    grantSetReplace(onEntity, "grantee_id", previous, next),
+  );
 }
 
 /** Removes a grant from all three indexes. */
 export function removeGrant(state: GraphState, grant: StoredGrant): void {
   state.grants = trieDelete(state.grants, grant.id);
-  state.grantsByGrantee = deleteNested(state.grantsByGrantee, grant.grantee_id, grant.entity_id);
-  state.grantsByEntity = deleteNested(state.grantsByEntity, grant.entity_id, grant.grantee_id);
+  state.grantsByGrantee = removeFromSet(state.grantsByGrantee, grant.grantee_id, "entity_id", grant);
+  state.grantsByEntity = removeFromSet(state.grantsByEntity, grant.entity_id, "grantee_id", grant);
 }
 
 /** The stored grant with this id, or a `RESOURCE_NOT_FOUND` naming it. */
@@ -168,14 +250,14 @@ export function requireGrant(state: GraphState, grantId: string): StoredGrant {
   return grant;
 }
 
-function setNested<V>(outer: TrieNode<TrieNode<V>>, key: string, innerKey: string, value: V): TrieNode<TrieNode<V>> {
-  const inner = trieGet(outer, key) ?? emptyTrie<V>();
-  return trieSet(outer, key, trieSet(inner, innerKey, value));
-}
-
-function deleteNested<V>(outer: TrieNode<TrieNode<V>>, key: string, innerKey: string): TrieNode<TrieNode<V>> {
-  const inner = trieGet(outer, key);
-  if (!inner) return outer;
-  const updated = trieDelete(inner, innerKey);
-  return updated.size === 0 ? trieDelete(outer, key) : trieSet(outer, key, updated);
+function removeFromSet(
+  index: TrieNode<GrantSet>,
+  id: string,
+  key: GrantSetKey,
+  grant: StoredGrant,
+): TrieNode<GrantSet> {
+  const set = trieGet(index, id);
+  if (!set) return index;
+  const remaining = grantSetRemove(set, key, grant);
+  return remaining === undefined ? trieDelete(index, id) : trieSet(index, id, remaining);
 }

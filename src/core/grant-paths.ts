@@ -85,7 +85,7 @@ export function compareGrantPaths(a: GrantPath, b: GrantPath): number {
 
 /** Sorts paths in place into SPEC order and returns them with their highest level. */
 export function finishPaths(paths: GrantPath[]): { access_level: AccessLevel; grant_paths: GrantPath[] } {
-  paths.sort(compareGrantPaths);
+  if (paths.length > 1) paths.sort(compareGrantPaths);
   let level: AccessLevel = "read";
   for (const path of paths) level = maxLevel(level, path.access_level);
   return { access_level: level, grant_paths: paths };

@@ -25,8 +25,9 @@ import { expectId } from "./validate.js";
  * ```
  */
 export function getGrant(graph: AccessGraph, grantId: string): GraphGrant | undefined {
-  const grant = trieGet(stateOf(graph).grants, expectId("grant", grantId, "grant_id"));
-  return grant && publicGrant(grant);
+  const state = stateOf(graph);
+  const grant = trieGet(state.grants, expectId("grant", grantId, "grant_id"));
+  return grant && publicGrant(grant, state.organization_id);
 }
 
 /**
@@ -43,8 +44,9 @@ export function getGrant(graph: AccessGraph, grantId: string): GraphGrant | unde
  * ```
  */
 export function findGrant(graph: AccessGraph, entityId: string, granteeId: string): GraphGrant | undefined {
-  const grant = grantForPair(stateOf(graph), entityId, granteeId);
-  return grant && publicGrant(grant);
+  const state = stateOf(graph);
+  const grant = grantForPair(state, entityId, granteeId);
+  return grant && publicGrant(grant, state.organization_id);
 }
 
 /**
@@ -169,7 +171,7 @@ export function graphToInput(graph: AccessGraph): GraphInput {
   trieForEach(state.compositeMembers, (members, id) => composites.push({ id, member_slice_ids: [...members] }));
   const grants: GrantInput[] = [];
   trieForEach(state.grants, (stored) => {
-    const { granted_by, created_at, updated_at, ...grant } = publicGrant(stored);
+    const { granted_by, created_at, updated_at, ...grant } = publicGrant(stored, state.organization_id);
     grants.push({
       ...grant,
       ...(granted_by === null ? {} : { granted_by }),

@@ -8,12 +8,45 @@
 import { Immer } from "immer";
 import { validationError } from "./errors.js";
 import { emptyTrie, type TrieNode } from "./hash-trie.js";
-import type { GraphGrant } from "./types.js";
+import type { AccessLevel, EntityType, GranteeType } from "./types.js";
 
-/** A grant as stored: its wire fields plus the parsed expiry, so resolution never parses dates. */
-export interface StoredGrant extends GraphGrant {
+/**
+ * A grant as stored: the fields every grant has, one frozen object per grant shared by all
+ * three grant indexes. The organization is the graph's, so it is not repeated per grant, and
+ * the rarer facts sit in `details` so a grant without them costs nothing for them.
+ */
+export interface StoredGrant {
+  readonly id: string;
+  readonly entity_type: EntityType;
+  readonly entity_id: string;
+  readonly grantee_type: GranteeType;
+  readonly grantee_id: string;
+  readonly access_level: AccessLevel;
+  /** `null` when the grant has no author, timestamps or expiry (typical of a bulk import). */
+  readonly details: GrantDetails | null;
+}
+
+/** A grant's optional facts, plus its expiry parsed once so resolution never parses dates. */
+export interface GrantDetails {
+  readonly granted_by: string | null;
+  readonly created_at: string | null;
+  readonly updated_at: string | null;
+  readonly expires_at: string | null;
   /** `expires_at` in epoch milliseconds; `Infinity` when the grant never expires. */
   readonly expires_ms: number;
+}
+
+/**
+ * The grants of one grantee (keyed by entity id) or on one entity (keyed by grantee id). Most
+ * such sets are small, so they are plain arrays: compact, and a write copies a few pointers.
+ * A set that grows past a few hundred grants becomes a trie (`byKey`), so a write to it
+ * still copies only one path. See `grant-set.ts`.
+ */
+export type GrantSet = readonly StoredGrant[] | KeyedGrantSet;
+
+/** The large form of a {@link GrantSet}. */
+export interface KeyedGrantSet {
+  readonly byKey: TrieNode<StoredGrant>;
 }
 
 /** A user listed in the graph and their direct memberships. */
@@ -42,10 +75,10 @@ export interface GraphState {
   lastAutoId: number;
   /** Grant id → grant. */
   grants: TrieNode<StoredGrant>;
-  /** Grantee id → entity id → grant. Ids carry their type prefix, so ids alone are unique keys. */
-  grantsByGrantee: TrieNode<TrieNode<StoredGrant>>;
-  /** Entity id → grantee id → grant; also enforces one grant per (entity, grantee). */
-  grantsByEntity: TrieNode<TrieNode<StoredGrant>>;
+  /** Grantee id → its grants. Ids carry their type prefix, so ids alone are unique keys. */
+  grantsByGrantee: TrieNode<GrantSet>;
+  /** Entity id → its grants; also enforces one grant per (entity, grantee). */
+  grantsByEntity: TrieNode<GrantSet>;
   /** Listed users. */
   users: TrieNode<StoredUser>;
   /** Department id → listed users who are direct members. */
@@ -148,7 +181,9 @@ export function writeGraph(graph: AccessGraph, recipe: (working: GraphState) => 
   recipe(working);
   const changed: Partial<GraphState> = {};
   for (const field of Object.keys(working) as (keyof GraphState)[]) {
-    if (working[field] !== base[field]) Object.assign(changed, { [field]: working[field] });
+    // The new nodes are frozen here, by a walk that stops at the shared (frozen) ones, so
+    // immer meets only frozen values: its own generic walk costs several times more per node.
+    if (working[field] !== base[field]) Object.assign(changed, { [field]: deepFreeze(working[field]) });
   }
   return asGraph(
     graphImmer.produce(base, (draft) => {
@@ -163,9 +198,20 @@ export function freezeGraph(state: GraphState): AccessGraph {
   return asGraph(deepFreeze(state));
 }
 
+/**
+ * Stops at frozen objects: grants are frozen when made, and shared nodes already are.
+ * Children are visited before their parent is frozen, by index: V8 iterates a frozen array
+ * on a slower path.
+ */
 function deepFreeze<T>(value: T): T {
   if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === "object" && item !== null) deepFreeze(item);
+    }
+  } else {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return Object.freeze(value);
 }

@@ -15,14 +15,18 @@ import {
 } from "./department-forest.js";
 import { AccessError, validationError } from "./errors.js";
 import {
+  expiresMs,
   insertGrant,
   nextAutoIds,
   parseGrant,
-  putGrant,
   removeGrant,
+  replaceGrant,
   requireGrant,
-  storedGrant,
+  updatedAt,
+  withExpiry,
+  withLevel,
 } from "./grant-index.js";
+import { grantSetSize, grantSetValues } from "./grant-set.js";
 import { type AccessGraph, stateOf, writeGraph } from "./graph-state.js";
 import { trieForEach, trieGet, trieHas, trieKeys } from "./hash-trie.js";
 import { membersOf, setDepartmentsOf, setRolesOf, userMemberships } from "./memberships.js";
@@ -108,9 +112,9 @@ export function updateGrantLevel(
   const grant = requireGrant(state, expectId("grant", grantId, "grant_id"));
   const access_level = expectAccessLevel(level, "access_level");
   const updated_at =
-    options?.updated_at === undefined ? grant.updated_at : timestampString(options.updated_at, "updated_at");
-  if (access_level === grant.access_level && updated_at === grant.updated_at) return graph;
-  return writeGraph(graph, (draft) => putGrant(draft, { ...grant, access_level, updated_at }));
+    options?.updated_at === undefined ? updatedAt(grant) : timestampString(options.updated_at, "updated_at");
+  if (access_level === grant.access_level && updated_at === updatedAt(grant)) return graph;
+  return writeGraph(graph, (draft) => replaceGrant(draft, grant, withLevel(grant, access_level, updated_at)));
 }
 
 /**
@@ -161,8 +165,8 @@ export function expireGrant(graph: AccessGraph, grantId: string, expiresAt: Date
     expires = { at: expiresAt, ms: expectTimestamp(expiresAt, "expires_at") };
   }
   // The same instant spelled differently (…00Z, …00.000Z, a Date) is no change.
-  if ((expires?.ms ?? Number.POSITIVE_INFINITY) === grant.expires_ms) return graph;
-  return writeGraph(graph, (draft) => putGrant(draft, storedGrant(grant, expires)));
+  if ((expires?.ms ?? Number.POSITIVE_INFINITY) === expiresMs(grant)) return graph;
+  return writeGraph(graph, (draft) => replaceGrant(draft, grant, withExpiry(grant, expires)));
 }
 
 /**
@@ -285,10 +289,10 @@ export function removeDepartment(graph: AccessGraph, departmentId: string): Acce
   if (grants) {
     throw validationError(
       "department_id",
-      `department ${id} is the grantee of ${grants.size} grant(s); revoke them before removing it`,
+      `department ${id} is the grantee of ${grantSetSize(grants)} grant(s); revoke them before removing it`,
       {
-        grant_ids: trieKeys(grants)
-          .map((entityId) => trieGet(grants, entityId)?.id)
+        grant_ids: grantSetValues(grants)
+          .map((grant) => grant.id)
           .sort(),
       },
     );

@@ -4,7 +4,7 @@
  * @module
  */
 import type { GraphState, IdSet, StoredUser } from "./graph-state.js";
-import { emptyTrie, type TrieNode, trieDelete, trieGet, trieSet } from "./hash-trie.js";
+import { emptyTrie, type TrieNode, trieDelete, trieGet, trieSet, trieSize } from "./hash-trie.js";
 
 const NO_MEMBERSHIPS: StoredUser = Object.freeze({ department_ids: Object.freeze([]), role_ids: Object.freeze([]) });
 
@@ -51,7 +51,7 @@ function moveMember(
     const members = trieGet(updated, groupId);
     if (!members) continue;
     const remaining = trieDelete(members, userId);
-    updated = remaining.size === 0 ? trieDelete(updated, groupId) : trieSet(updated, groupId, remaining);
+    updated = trieSize(remaining) === 0 ? trieDelete(updated, groupId) : trieSet(updated, groupId, remaining);
   }
   for (const groupId of after) {
     if (before.includes(groupId)) continue;

@@ -1,10 +1,17 @@
-import { compositeDescendants } from "./composite-containment.js";
 import { isActive } from "./grant-index.js";
 import { compositePath, finishPaths, ownPath } from "./grant-paths.js";
+import { grantSetValues } from "./grant-set.js";
 import { type AccessGraph, stateOf } from "./graph-state.js";
-import { trieForEach, trieGet } from "./hash-trie.js";
+import { trieGet, trieSize } from "./hash-trie.js";
 import { queryEntityTypeFilter, queryInstant, queryUser } from "./query-arguments.js";
-import type { EntityType, GrantPath, ResolvedAccess, ResolvedEntity, ResolveOptions } from "./types.js";
+import {
+  ENTITY_TYPES,
+  type EntityType,
+  type GrantPath,
+  type ResolvedAccess,
+  type ResolvedEntity,
+  type ResolveOptions,
+} from "./types.js";
 import { userGrantees } from "./user-grantees.js";
 
 /**
@@ -41,42 +48,51 @@ export function resolveAccess(graph: AccessGraph, userId: string, options: Resol
   const filter = queryEntityTypeFilter(options?.entityType);
   const atMs = queryInstant(options?.at);
 
-  const found = new Map<string, { entity_type: EntityType; paths: GrantPath[] }>();
-  const addPath = (entity_type: EntityType, entity_id: string, path: GrantPath) => {
-    const entry = found.get(entity_id);
-    if (entry) entry.paths.push(path);
-    else found.set(entity_id, { entity_type, paths: [path] });
-  };
-
+  const found = new Map<string, FoundEntity>();
+  // Most slices are not composites; an organization without any skips the lookup per grant.
+  const anyComposites = trieSize(state.compositeDescendants) > 0;
   for (const { grantee_id, reach } of userGrantees(state, user_id)) {
-    const grants = trieGet(state.grantsByGrantee, grantee_id);
-    if (!grants) continue;
-    trieForEach(grants, (grant) => {
+    const set = trieGet(state.grantsByGrantee, grantee_id);
+    if (!set) continue;
+    for (const grant of grantSetValues(set)) {
       // Composite paths land on knowledge slices only, so a filter can skip other types whole.
-      if ((filter !== undefined && grant.entity_type !== filter) || !isActive(grant, atMs)) return;
-      addPath(grant.entity_type, grant.entity_id, ownPath(grant, reach));
-      if (grant.entity_type !== "knowledge_slice") return;
-      for (const sliceId of compositeDescendants(state, grant.entity_id)) {
-        addPath("knowledge_slice", sliceId, compositePath(grant, reach));
-      }
-    });
+      if ((filter !== undefined && grant.entity_type !== filter) || !isActive(grant, atMs)) continue;
+      addPath(found, grant.entity_type, grant.entity_id, ownPath(grant, reach));
+      if (!anyComposites || grant.entity_type !== "knowledge_slice") continue;
+      const slices = trieGet(state.compositeDescendants, grant.entity_id);
+      if (slices) for (const sliceId of slices) addPath(found, "knowledge_slice", sliceId, compositePath(grant, reach));
+    }
   }
+  return { user_id, entities: sortedEntities(found) };
+}
 
-  const entities: ResolvedEntity[] = [];
+interface FoundEntity {
+  readonly entity_type: EntityType;
+  readonly paths: GrantPath[];
+}
+
+function addPath(found: Map<string, FoundEntity>, entity_type: EntityType, entity_id: string, path: GrantPath): void {
+  const entry = found.get(entity_id);
+  if (entry) entry.paths.push(path);
+  else found.set(entity_id, { entity_type, paths: [path] });
+}
+
+/** SPEC order: by type (assistant, knowledge_slice, vector_store), then id; one sort per type. */
+function sortedEntities(found: Map<string, FoundEntity>): ResolvedEntity[] {
+  const byType: Record<EntityType, ResolvedEntity[]> = { assistant: [], knowledge_slice: [], vector_store: [] };
   for (const [entity_id, { entity_type, paths }] of found) {
     const { access_level, grant_paths } = finishPaths(paths);
-    entities.push({ entity_type, entity_id, access_level, grant_paths });
+    byType[entity_type].push({ entity_type, entity_id, access_level, grant_paths });
   }
-  entities.sort((a, b) =>
-    a.entity_type !== b.entity_type
-      ? a.entity_type < b.entity_type
-        ? -1
-        : 1
-      : a.entity_id < b.entity_id
-        ? -1
-        : a.entity_id > b.entity_id
-          ? 1
-          : 0,
-  );
-  return { user_id, entities };
+  const entities: ResolvedEntity[] = [];
+  for (const type of ENTITY_TYPES) {
+    const ofType = byType[type];
+    ofType.sort(byEntityId);
+    for (const entity of ofType) entities.push(entity);
+  }
+  return entities;
+}
+
+function byEntityId(a: ResolvedEntity, b: ResolvedEntity): number {
+  return a.entity_id < b.entity_id ? -1 : a.entity_id > b.entity_id ? 1 : 0;
 }

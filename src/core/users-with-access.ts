@@ -2,6 +2,7 @@ import { compositeAncestors } from "./composite-containment.js";
 import { departmentDescendants } from "./department-forest.js";
 import { isActive } from "./grant-index.js";
 import { compositePath, finishPaths, ownPath, reachOf } from "./grant-paths.js";
+import { grantSetForEach } from "./grant-set.js";
 import { type AccessGraph, type GraphState, type StoredGrant, stateOf } from "./graph-state.js";
 import { trieForEach, trieGet } from "./hash-trie.js";
 import { membersOf } from "./memberships.js";
@@ -53,7 +54,7 @@ export function usersWithAccess(
   };
   const grantsOn = (id: string, viaComposite: boolean) => {
     const grants = trieGet(state.grantsByEntity, id);
-    if (grants) trieForEach(grants, (grant) => collect(grant, viaComposite));
+    if (grants) grantSetForEach(grants, (grant) => collect(grant, viaComposite));
   };
 
   grantsOn(entity.entityId, false);

@@ -6,10 +6,12 @@ import {
   type TrieNode,
   trieDelete,
   trieForEach,
+  trieFromEntries,
   trieGet,
   trieHas,
   trieKeys,
   trieSet,
+  trieSize,
 } from "../../src/core/hash-trie.js";
 
 type Op = { kind: "set"; key: string; value: number } | { kind: "delete"; key: string };
@@ -46,7 +48,7 @@ describe("hash trie", () => {
           else model.delete(op.key);
         }
         expect(contents(trie)).toEqual(model);
-        expect(trie.size).toBe(model.size);
+        expect(trieSize(trie)).toBe(model.size);
         for (const key of model.keys()) expect(trieHas(trie, key)).toBe(true);
         expect(trieGet(trie, "usr_absent")).toBeUndefined();
       }),
@@ -71,10 +73,43 @@ describe("hash trie", () => {
           else model.delete(op.key);
         }
         expect(contents(next.trie)).toEqual(model);
-        expect(next.trie.size).toBe(model.size);
+        expect(trieSize(next.trie)).toBe(model.size);
         expect(contents(baseBox.trie)).toEqual(before);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("built whole from entries, holds exactly them and then behaves like a Map under writes", () => {
+    const immer = new Immer({ autoFreeze: true });
+    // Up to a few thousand distinct keys, so the build makes branches several levels deep.
+    const entriesArb = fc
+      .uniqueArray(fc.integer({ min: 0, max: 100_000 }), { maxLength: 4000 })
+      .map((ns) => ns.map((n, i) => [`kslice_${n}`, i] as const));
+    fc.assert(
+      fc.property(entriesArb, fc.array(opArb, { maxLength: 80 }), (entries, ops) => {
+        const built = immer.produce({ trie: emptyTrie<number>() }, (draft) => {
+          draft.trie = trieFromEntries(
+            entries.map(([key]) => key),
+            entries.map(([, value]) => value),
+          );
+        });
+        const model = new Map<string, number>(entries);
+        expect(contents(built.trie)).toEqual(model);
+        expect(trieSize(built.trie)).toBe(model.size);
+        for (const [key, value] of entries) expect(trieGet(built.trie, key)).toBe(value);
+        const next = immer.produce(built, (draft) => {
+          for (const op of ops) draft.trie = apply(draft.trie, op);
+        });
+        for (const op of ops) {
+          if (op.kind === "set") model.set(op.key, op.value);
+          else model.delete(op.key);
+        }
+        expect(contents(next.trie)).toEqual(model);
+        expect(trieSize(next.trie)).toBe(model.size);
+        expect(contents(built.trie)).toEqual(new Map(entries));
+      }),
+      { numRuns: 60 },
     );
   });
 

@@ -1,0 +1,109 @@
+/**
+ * Grant sets: the grants of one grantee, or on one entity (see {@link GrantSet}). A set is a
+ * plain array while it is small and a trie keyed by the other side's id once it is large, so
+ * a typical set costs a pointer per grant, and a write to even a huge set stays cheap.
+ *
+ * Like the tries, a frozen set belongs to a published graph and is copied by a write; a set
+ * this write made is changed in place.
+ * @module
+ */
+import type { GrantSet, KeyedGrantSet, StoredGrant } from "./graph-state.js";
+import {
+  type TrieNode,
+  trieDelete,
+  trieForEach,
+  trieFromEntries,
+  trieGet,
+  trieSet,
+  trieSize,
+  trieValues,
+} from "./hash-trie.js";
+
+/** Which id keys a set: a grantee's set by `entity_id`, an entity's set by `grantee_id`. */
+export type GrantSetKey = "entity_id" | "grantee_id";
+
+/** An array set becomes a trie past this size (copying 256 pointers is well under a microsecond)… */
+const ARRAY_MAX = 256;
+/** …and a trie set becomes an array again below this one, so a set on the edge does not flip-flop. */
+const ARRAY_AGAIN = ARRAY_MAX / 2;
+
+function isArraySet(set: GrantSet): set is readonly StoredGrant[] {
+  return Array.isArray(set);
+}
+
+/** How many grants the set holds. */
+export function grantSetSize(set: GrantSet): number {
+  return isArraySet(set) ? set.length : trieSize(set.byKey);
+}
+
+/** The set's grant whose `key` side is `id`, if any. */
+export function grantSetGet(set: GrantSet, key: GrantSetKey, id: string): StoredGrant | undefined {
+  if (!isArraySet(set)) return trieGet(set.byKey, id);
+  for (const grant of set) if (grant[key] === id) return grant;
+  return undefined;
+}
+
+/** Calls `visit` for every grant, in no particular order. */
+export function grantSetForEach(set: GrantSet, visit: (grant: StoredGrant) => void): void {
+  if (isArraySet(set)) {
+    for (const grant of set) visit(grant);
+  } else {
+    trieForEach(set.byKey, visit);
+  }
+}
+
+/** Every grant, in no particular order (the array itself for a small set). */
+export function grantSetValues(set: GrantSet): readonly StoredGrant[] {
+  return isArraySet(set) ? set : trieValues(set.byKey);
+}
+
+/** A set of `grants`, whose `key` sides are distinct; built in one pass. */
+export function grantSetOf(grants: StoredGrant[], key: GrantSetKey): GrantSet {
+  if (grants.length <= ARRAY_MAX) return grants;
+  return keyed(
+    trieFromEntries(
+      grants.map((grant) => grant[key]),
+      grants,
+    ),
+  );
+}
+
+/** The set with `grant` added; its `key` side must not be in the set yet. */
+export function grantSetAdd(set: GrantSet | undefined, key: GrantSetKey, grant: StoredGrant): GrantSet {
+  if (set === undefined) return [grant];
+  if (!isArraySet(set)) return keyed(trieSet(set.byKey, grant[key], grant));
+  if (set.length < ARRAY_MAX) {
+    const target = editableArray(set);
+    target.push(grant);
+    return target;
+  }
+  return grantSetOf([...set, grant], key);
+}
+
+/** The set with `previous` replaced by `next`, which has the same `key` side. */
+export function grantSetReplace(set: GrantSet, key: GrantSetKey, previous: StoredGrant, next: StoredGrant): GrantSet {
+  if (!isArraySet(set)) return keyed(trieSet(set.byKey, next[key], next));
+  const target = editableArray(set);
+  target[target.indexOf(previous)] = next;
+  return target;
+}
+
+/** The set without `grant`, or `undefined` when it was the last one. */
+export function grantSetRemove(set: GrantSet, key: GrantSetKey, grant: StoredGrant): GrantSet | undefined {
+  if (!isArraySet(set)) {
+    const remaining = trieDelete(set.byKey, grant[key]);
+    return trieSize(remaining) < ARRAY_AGAIN ? trieValues(remaining) : keyed(remaining);
+  }
+  if (set.length === 1) return undefined;
+  const target = editableArray(set);
+  target.splice(target.indexOf(grant), 1);
+  return target;
+}
+
+function keyed(byKey: TrieNode<StoredGrant>): KeyedGrantSet {
+  return { byKey };
+}
+
+function editableArray(set: readonly StoredGrant[]): StoredGrant[] {
+  return Object.isFrozen(set) ? [...set] : (set as StoredGrant[]);
+}
