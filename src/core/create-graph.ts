@@ -1,8 +1,9 @@
 import { buildContainment } from "./composite-containment.js";
 import { buildDepartmentForest } from "./department-forest.js";
 import { validationError } from "./errors.js";
-import { type AutoIds, nextAutoIds, parseGrant } from "./grant-index.js";
-import { GrantIndexBuilder } from "./grant-index-builder.js";
+import { type AutoIds, nextAutoIds, parseGrantFields } from "./grant-index.js";
+import { firstConflict, writeGrantIndexes } from "./grant-index-builder.js";
+import type { GrantRecord } from "./grant-record.js";
 import { type AccessGraph, emptyState, freezeGraph } from "./graph-state.js";
 import { trieSet } from "./hash-trie.js";
 import { listUser, setDepartmentsOf, setRolesOf } from "./memberships.js";
@@ -82,11 +83,17 @@ export function createGraph(input: GraphInput): AccessGraph {
 
   const grantItems = optionalArray(root.grants, "grants");
   const autoIds = autoIdSource(grantItems, 0);
-  const grants = new GrantIndexBuilder();
+  const grants: GrantRecord[] = [];
   grantItems.forEach((item, index) => {
-    grants.add(parseGrant(item, `grants[${index}]`, organizationId, autoIds.next, grants.intern), index);
+    try {
+      grants.push(parseGrantFields(item, () => `grants[${index}]`, organizationId, autoIds.next));
+    } catch (error) {
+      // Reused ids and granted pairs are found in bulk, after validation; one before this
+      // grant is the first problem in input order, so it is the one reported.
+      throw firstConflict(grants) ?? error;
+    }
   });
-  grants.writeTo(state);
+  writeGrantIndexes(state, grants);
   state.lastAutoId = autoIds.last();
   return freezeGraph(state);
 }
@@ -119,10 +126,16 @@ function rejectDuplicateId(firstIndex: Map<string, number>, id: string, index: n
   firstIndex.set(id, index);
 }
 
-/** Deterministic ids for grants given without one, skipping every id the input uses. */
+/**
+ * Deterministic ids for grants given without one, skipping every id the input uses. The ids
+ * in use are collected only when the first grant without an id asks for one.
+ */
 function autoIdSource(grantItems: readonly unknown[], start: number): AutoIds {
-  const taken = new Set<unknown>(
-    grantItems.map((item) => (typeof item === "object" && item !== null ? (item as UntrustedObject).id : undefined)),
-  );
-  return nextAutoIds(start, (id) => taken.has(id));
+  let taken: Set<unknown> | undefined;
+  return nextAutoIds(start, (id) => {
+    taken ??= new Set(
+      grantItems.map((item) => (typeof item === "object" && item !== null ? (item as UntrustedObject).id : undefined)),
+    );
+    return taken.has(id);
+  });
 }

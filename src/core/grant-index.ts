@@ -4,10 +4,12 @@
  * @module
  */
 import { AccessError, validationError } from "./errors.js";
+import { GrantRecord, storedGrant } from "./grant-record.js";
 import { type GrantSetKey, grantSetAdd, grantSetGet, grantSetRemove, grantSetReplace } from "./grant-set.js";
 import type { GrantDetails, GrantSet, GraphState, StoredGrant } from "./graph-state.js";
 import { type TrieNode, trieDelete, trieGet, trieHas, trieSet } from "./hash-trie.js";
-import type { AccessLevel, GraphGrant } from "./types.js";
+import { isValidId } from "./ids.js";
+import type { AccessLevel, EntityType, GranteeType, GraphGrant } from "./types.js";
 import {
   expectAccessLevel,
   expectEntityType,
@@ -21,60 +23,82 @@ import {
 
 /**
  * Validates one grant's fields. `prefix` is the grant's own field path (`grants[3]`, or `""`
- * for a bare argument); `fallbackId` supplies an id when the input has none. `intern` lets a
- * bulk build share one string per entity and grantee id among all the grants naming it.
+ * for a bare argument), or a function giving it, called only for an error; `fallbackId`
+ * supplies an id when the input has none.
  */
 export function parseGrant(
   value: unknown,
-  prefix: string,
+  prefix: string | (() => string),
   organizationId: string,
   fallbackId: () => string,
-  intern: (id: string) => string = (id) => id,
 ): StoredGrant {
-  const input = expectObject(value, prefix === "" ? "grant" : prefix);
-  const field = (name: string) => fieldPath(prefix, name);
-  const id = input.id === undefined || input.id === null ? fallbackId() : expectId("grant", input.id, field("id"));
-  const entity_type = expectEntityType(input.entity_type, field("entity_type"));
-  const entity_id = expectId(entity_type, input.entity_id, field("entity_id"));
-  const grantee_type = expectGranteeType(input.grantee_type, field("grantee_type"));
-  const grantee_id = expectId(grantee_type, input.grantee_id, field("grantee_id"));
-  const access_level = expectAccessLevel(input.access_level, field("access_level"));
+  return Object.freeze(parseGrantFields(value, prefix, organizationId, fallbackId));
+}
+
+/** {@link parseGrant} without the freeze, for a bulk build that still shares the grant's id strings. */
+export function parseGrantFields(
+  value: unknown,
+  prefix: string | (() => string),
+  organizationId: string,
+  fallbackId: () => string,
+): GrantRecord {
+  // Field paths are only built for an error: a million-grant import must not build millions.
+  const path = () => (typeof prefix === "string" ? prefix : prefix());
+  const input = expectObject(value, () => (path() === "" ? "grant" : path()));
+  const field = (name: string) => fieldPath(path(), name);
+  const id =
+    input.id === undefined || input.id === null
+      ? fallbackId()
+      : isValidId("grant", input.id)
+        ? input.id
+        : expectId("grant", input.id, field("id"));
+  const entity_type = isEntityType(input.entity_type)
+    ? input.entity_type
+    : expectEntityType(input.entity_type, field("entity_type"));
+  const entity_id = isValidId(entity_type, input.entity_id)
+    ? input.entity_id
+    : expectId(entity_type, input.entity_id, field("entity_id"));
+  const grantee_type = isGranteeType(input.grantee_type)
+    ? input.grantee_type
+    : expectGranteeType(input.grantee_type, field("grantee_type"));
+  const grantee_id = isValidId(grantee_type, input.grantee_id)
+    ? input.grantee_id
+    : expectId(grantee_type, input.grantee_id, field("grantee_id"));
+  const access_level = isAccessLevel(input.access_level)
+    ? input.access_level
+    : expectAccessLevel(input.access_level, field("access_level"));
   const granted_by =
     input.granted_by === undefined || input.granted_by === null
       ? null
-      : expectId("user", input.granted_by, field("granted_by"));
+      : isValidId("user", input.granted_by)
+        ? input.granted_by
+        : expectId("user", input.granted_by, field("granted_by"));
   if (input.organization_id !== undefined && input.organization_id !== organizationId) {
     throw validationError(
       field("organization_id"),
       `${field("organization_id")} must be the graph's organization ${organizationId}`,
     );
   }
-  const created_at = optionalTimestamp(input.created_at, field("created_at"));
-  const updated_at = optionalTimestamp(input.updated_at, field("updated_at"));
+  const created_at = optionalTimestamp(input.created_at, () => field("created_at"));
+  const updated_at = optionalTimestamp(input.updated_at, () => field("updated_at"));
   const expires =
     input.expires_at === undefined || input.expires_at === null
       ? null
-      : { at: input.expires_at as string, ms: expectTimestamp(input.expires_at, field("expires_at")) };
-  return storedGrant(
-    {
-      id,
-      entity_type,
-      entity_id: intern(entity_id),
-      grantee_type,
-      grantee_id: intern(grantee_id),
-      access_level,
-    },
-    grantDetails(granted_by === null ? null : intern(granted_by), created_at, updated_at, expires),
-  );
+      : { at: input.expires_at as string, ms: expectTimestamp(input.expires_at, () => field("expires_at")) };
+  const details = grantDetails(granted_by, created_at, updated_at, expires);
+  return new GrantRecord(id, entity_id, grantee_id, access_level, details);
 }
 
-/** The fields every grant has. */
-export type GrantCore = Omit<StoredGrant, "details">;
+function isEntityType(value: unknown): value is EntityType {
+  return value === "knowledge_slice" || value === "vector_store" || value === "assistant";
+}
 
-/** A new stored grant, frozen. */
-export function storedGrant(core: GrantCore, details: GrantDetails | null): StoredGrant {
-  const { id, entity_type, entity_id, grantee_type, grantee_id, access_level } = core;
-  return Object.freeze({ id, entity_type, entity_id, grantee_type, grantee_id, access_level, details });
+function isGranteeType(value: unknown): value is GranteeType {
+  return value === "user" || value === "department" || value === "role";
+}
+
+function isAccessLevel(value: unknown): value is AccessLevel {
+  return value === "read" || value === "write" || value === "admin";
 }
 
 /** The details object for these facts, or `null` when there are none. */
@@ -98,7 +122,10 @@ export function grantDetails(
 export function withLevel(grant: StoredGrant, access_level: AccessLevel, updated_at: string | null): StoredGrant {
   const details = grant.details;
   return storedGrant(
-    { ...grant, access_level },
+    grant.id,
+    grant.entity_id,
+    grant.grantee_id,
+    access_level,
     grantDetails(details?.granted_by ?? null, details?.created_at ?? null, updated_at, expiryOf(details)),
   );
 }
@@ -110,7 +137,10 @@ export function withExpiry(
 ): StoredGrant {
   const details = grant.details;
   return storedGrant(
-    grant,
+    grant.id,
+    grant.entity_id,
+    grant.grantee_id,
+    grant.access_level,
     grantDetails(details?.granted_by ?? null, details?.created_at ?? null, details?.updated_at ?? null, expires),
   );
 }

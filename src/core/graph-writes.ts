@@ -28,7 +28,7 @@ import {
 } from "./grant-index.js";
 import { grantSetSize, grantSetValues } from "./grant-set.js";
 import { type AccessGraph, stateOf, writeGraph } from "./graph-state.js";
-import { trieForEach, trieGet, trieHas, trieKeys } from "./hash-trie.js";
+import { trieForEach, trieGet, trieHas } from "./hash-trie.js";
 import { membersOf, setDepartmentsOf, setRolesOf, userMemberships } from "./memberships.js";
 import type { AccessLevel, DepartmentInput, GrantInput } from "./types.js";
 import {

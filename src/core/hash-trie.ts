@@ -40,7 +40,7 @@ const MAX_DEPTH = 6; // 6 × 5 = 30 hash bits; deeper keys share a leaf
 const COLLAPSE_AT = LEAF_MAX / 2;
 
 /** FNV-1a over UTF-16 code units, as an int32 (a small integer to V8, stored without boxing). */
-function hashKey(key: string): number {
+export function hashKey(key: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     hash ^= key.charCodeAt(i);
@@ -177,49 +177,110 @@ function collectInto<V>(node: TrieNode<V>, leaf: TrieLeaf<V>): void {
 }
 
 /**
- * A trie holding `keys[i] → values[i]`, built in one pass over the entries rather than one
- * insert at a time: hashes are computed once and each level just deals indexes into buckets.
- * Keys must be distinct (the caller has checked); the result is not frozen.
+ * A trie holding `keys[i] → values[i]`, built in one pass rather than one insert at a time:
+ * hashes are computed once (or passed in, as `hashes[i]`), the entries are put in trie order
+ * ({@link trieOrder}), and each node is then made from a contiguous run of them. Keys must be
+ * distinct (the caller has checked). The nodes come out frozen, as nothing will change them
+ * in place, so freezing the graph need not walk them again; values must be frozen already.
  */
-export function trieFromEntries<V>(keys: readonly string[], values: readonly V[]): TrieNode<V> {
-  const hashes = new Int32Array(keys.length);
-  for (let i = 0; i < keys.length; i++) hashes[i] = hashKey(keys[i] as string);
-  const all = new Uint32Array(keys.length);
-  for (let i = 0; i < all.length; i++) all[i] = i;
-  return buildNode(all, 0, keys, values, hashes);
+export function trieFromEntries<V>(keys: readonly string[], values: readonly V[], hashes?: Int32Array): TrieNode<V> {
+  const keyHashes = hashes ?? hashAll(keys);
+  return trieFromOrdered(trieOrder(keyHashes), keys, values, keyHashes);
 }
 
-function buildNode<V>(
-  indexes: Uint32Array,
+/**
+ * {@link trieFromEntries} for entries already listed in trie order: the trie holds
+ * `keys[order[i]] → values[order[i]]` for every `i`, and `hashes[j]` is `keys[j]`'s hash.
+ */
+export function trieFromOrdered<V>(
+  order: Uint32Array,
+  keys: readonly string[],
+  values: readonly V[],
+  hashes: Int32Array,
+): TrieNode<V> {
+  return buildRange(order, 0, order.length, 0, keys, values, hashes);
+}
+
+function hashAll(keys: readonly string[]): Int32Array {
+  const hashes = new Int32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) hashes[i] = hashKey(keys[i] as string);
+  return hashes;
+}
+
+/**
+ * Indexes `0..n)` in the order a trie walk meets their hashes: by the first level's slot,
+ * then the second's, and so on, ties in index order. Each trie node's entries are then one
+ * contiguous run, and equal hashes sit side by side. An LSD radix sort, 8 bits a pass.
+ */
+export function trieOrder(hashes: Int32Array): Uint32Array {
+  const n = hashes.length;
+  // The slots read from the top: the root's slot in the highest bits.
+  const sortKeys = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const hash = hashes[i] as number;
+    let sortKey = 0;
+    for (let depth = 0; depth < MAX_DEPTH; depth++) sortKey = (sortKey << BITS) | slotOf(hash, depth);
+    sortKeys[i] = sortKey;
+  }
+  // The sort keys travel with the indexes, so every pass reads both arrays in sequence.
+  let from = new Uint32Array(n);
+  for (let i = 0; i < n; i++) from[i] = i;
+  let to = new Uint32Array(n);
+  let keysFrom = sortKeys;
+  let keysTo = new Uint32Array(n);
+  const counts = new Uint32Array(256);
+  for (let shift = 0; shift < BITS * MAX_DEPTH; shift += 8) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) (counts[((keysFrom[i] as number) >>> shift) & 255] as number)++;
+    let total = 0;
+    for (let digit = 0; digit < 256; digit++) {
+      const count = counts[digit] as number;
+      counts[digit] = total;
+      total += count;
+    }
+    for (let i = 0; i < n; i++) {
+      const sortKey = keysFrom[i] as number;
+      const at = (counts[(sortKey >>> shift) & 255] as number)++;
+      to[at] = from[i] as number;
+      keysTo[at] = sortKey;
+    }
+    [from, to] = [to, from];
+    [keysFrom, keysTo] = [keysTo, keysFrom];
+  }
+  return from;
+}
+
+/** The node holding the entries `order[lo..hi)`, which share the slots of the levels above. */
+function buildRange<V>(
+  order: Uint32Array,
+  lo: number,
+  hi: number,
   depth: number,
   keys: readonly string[],
   values: readonly V[],
   hashes: Int32Array,
 ): TrieNode<V> {
-  if (indexes.length <= LEAF_MAX || depth >= MAX_DEPTH) {
-    const leaf: TrieLeaf<V> = new Array(indexes.length * STRIDE);
-    for (let i = 0; i < indexes.length; i++) {
-      const index = indexes[i] as number;
-      leaf[i * STRIDE] = hashes[index] as number;
-      leaf[i * STRIDE + 1] = keys[index] as string;
-      leaf[i * STRIDE + 2] = values[index] as V;
+  if (hi - lo <= LEAF_MAX || depth >= MAX_DEPTH) {
+    const leaf: TrieLeaf<V> = new Array((hi - lo) * STRIDE);
+    for (let i = lo; i < hi; i++) {
+      const index = order[i] as number;
+      const at = (i - lo) * STRIDE;
+      leaf[at] = hashes[index] as number;
+      leaf[at + 1] = keys[index] as string;
+      leaf[at + 2] = values[index] as V;
     }
-    return leaf;
+    return Object.freeze(leaf) as TrieLeaf<V>;
   }
-  const counts = new Uint32Array(WIDTH);
-  for (const index of indexes) (counts[slotOf(hashes[index] as number, depth)] as number)++;
-  const buckets = Array.from(counts, (count) => new Uint32Array(count));
-  counts.fill(0);
-  for (const index of indexes) {
-    const slot = slotOf(hashes[index] as number, depth);
-    (buckets[slot] as Uint32Array)[(counts[slot] as number)++] = index;
+  const children = new Array<TrieNode<V> | null>(WIDTH).fill(null);
+  let start = lo;
+  while (start < hi) {
+    const slot = slotOf(hashes[order[start] as number] as number, depth);
+    let end = start + 1;
+    while (end < hi && slotOf(hashes[order[end] as number] as number, depth) === slot) end++;
+    children[slot] = buildRange(order, start, end, depth + 1, keys, values, hashes);
+    start = end;
   }
-  return {
-    size: indexes.length,
-    children: buckets.map((bucket) =>
-      bucket.length === 0 ? null : buildNode(bucket, depth + 1, keys, values, hashes),
-    ),
-  };
+  return Object.freeze({ size: hi - lo, children: Object.freeze(children) }) as TrieBranch<V>;
 }
 
 /** Calls `visit` for every entry, in no particular order. */

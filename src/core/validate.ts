@@ -31,11 +31,12 @@ export function fieldPath(parent: string, name: string): string {
 
 /**
  * A plain snapshot of an object's own fields: each field (even a getter) is read exactly once,
- * so what is checked is what is kept.
+ * so what is checked is what is kept. `field` may be a function, called only for an error.
  */
-export function expectObject(value: unknown, field: string): UntrustedObject {
+export function expectObject(value: unknown, field: string | (() => string)): UntrustedObject {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw validationError(field, `${field} must be an object, got ${describeType(value)}`);
+    const name = typeof field === "string" ? field : field();
+    throw validationError(name, `${name} must be an object, got ${describeType(value)}`);
   }
   return { ...value };
 }
@@ -93,9 +94,11 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /** Parses an ISO-8601 timestamp to epoch milliseconds, or fails naming the field. */
-export function expectTimestamp(value: unknown, field: string): number {
+export function expectTimestamp(value: unknown, fieldOrName: string | (() => string)): number {
+  const name = () => (typeof fieldOrName === "string" ? fieldOrName : fieldOrName());
   const match = typeof value === "string" ? ISO_DATE_TIME.exec(value) : null;
   if (!match) {
+    const field = name();
     throw validationError(field, `${field} must be an ISO-8601 date-time with a time zone, e.g. 2025-06-15T10:00:00Z`);
   }
   const fraction = match[7] ?? "";
@@ -114,13 +117,13 @@ export function expectTimestamp(value: unknown, field: string): number {
     offsetHours <= 23 &&
     offsetMinutes <= 59;
   const ms = Date.parse(value as string);
-  if (!real || Number.isNaN(ms)) throw validationError(field, `${field} is not a real date-time`);
+  if (!real || Number.isNaN(ms)) throw validationError(name(), `${name()} is not a real date-time`);
   // Date.parse drops digits below the millisecond; round up so "inactive at and after" holds.
   return /[1-9]/.test(fraction.slice(3)) ? ms + 1 : ms;
 }
 
 /** An optional timestamp: `undefined` and `null` mean absent. */
-export function optionalTimestamp(value: unknown, field: string): string | null {
+export function optionalTimestamp(value: unknown, field: string | (() => string)): string | null {
   if (value === undefined || value === null) return null;
   expectTimestamp(value, field);
   return value as string;
