@@ -55,10 +55,11 @@ export function resolveAccess(graph: AccessGraph, userId: string, options: Resol
     const set = trieGet(state.grantsByGrantee, grantee_id);
     if (!set) continue;
     for (const grant of grantSetValues(set)) {
+      const type = grant.entity_type;
       // Composite paths land on knowledge slices only, so a filter can skip other types whole.
-      if ((filter !== undefined && grant.entity_type !== filter) || !isActive(grant, atMs)) continue;
-      addPath(found, grant.entity_type, grant.entity_id, ownPath(grant, reach));
-      if (!anyComposites || grant.entity_type !== "knowledge_slice") continue;
+      if ((filter !== undefined && type !== filter) || !isActive(grant, atMs)) continue;
+      addPath(found, type, grant.entity_id, ownPath(grant, reach));
+      if (!anyComposites || type !== "knowledge_slice") continue;
       const slices = trieGet(state.compositeDescendants, grant.entity_id);
       if (slices) for (const sliceId of slices) addPath(found, "knowledge_slice", sliceId, compositePath(grant, reach));
     }
@@ -77,22 +78,20 @@ function addPath(found: Map<string, FoundEntity>, entity_type: EntityType, entit
   else found.set(entity_id, { entity_type, paths: [path] });
 }
 
-/** SPEC order: by type (assistant, knowledge_slice, vector_store), then id; one sort per type. */
+/**
+ * SPEC order: by type (assistant, knowledge_slice, vector_store), then id. Each type's ids are
+ * sorted as plain strings, which V8 sorts natively, faster than with a comparator.
+ */
 function sortedEntities(found: Map<string, FoundEntity>): ResolvedEntity[] {
-  const byType: Record<EntityType, ResolvedEntity[]> = { assistant: [], knowledge_slice: [], vector_store: [] };
-  for (const [entity_id, { entity_type, paths }] of found) {
-    const { access_level, grant_paths } = finishPaths(paths);
-    byType[entity_type].push({ entity_type, entity_id, access_level, grant_paths });
-  }
+  const idsByType: Record<EntityType, string[]> = { assistant: [], knowledge_slice: [], vector_store: [] };
+  for (const [entity_id, { entity_type }] of found) idsByType[entity_type].push(entity_id);
   const entities: ResolvedEntity[] = [];
-  for (const type of ENTITY_TYPES) {
-    const ofType = byType[type];
-    ofType.sort(byEntityId);
-    for (const entity of ofType) entities.push(entity);
+  for (const entity_type of ENTITY_TYPES) {
+    // Default sort order is code-unit order, which is SPEC's.
+    for (const entity_id of idsByType[entity_type].sort()) {
+      const { access_level, grant_paths } = finishPaths((found.get(entity_id) as FoundEntity).paths);
+      entities.push({ entity_type, entity_id, access_level, grant_paths });
+    }
   }
   return entities;
-}
-
-function byEntityId(a: ResolvedEntity, b: ResolvedEntity): number {
-  return a.entity_id < b.entity_id ? -1 : a.entity_id > b.entity_id ? 1 : 0;
 }
