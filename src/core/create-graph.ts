@@ -6,7 +6,7 @@ import { firstConflict, writeGrantIndexes } from "./grant-index-builder.js";
 import type { GrantRecord } from "./grant-record.js";
 import { type AccessGraph, emptyState, freezeGraph } from "./graph-state.js";
 import { trieSet } from "./hash-trie.js";
-import { listUser, setDepartmentsOf, setRolesOf } from "./memberships.js";
+import { writeMemberships } from "./memberships.js";
 import type { GraphInput } from "./types.js";
 import { expectId, expectIdList, expectObject, optionalArray, type UntrustedObject } from "./validate.js";
 
@@ -52,11 +52,7 @@ export function createGraph(input: GraphInput): AccessGraph {
     department_ids: expectIdList("department", item.department_ids, `${field}.department_ids`),
     role_ids: expectIdList("role", item.role_ids, `${field}.role_ids`),
   }));
-  for (const user of users) {
-    listUser(state, user.id);
-    setDepartmentsOf(state, user.id, user.department_ids);
-    setRolesOf(state, user.id, user.role_ids);
-  }
+  writeMemberships(state, users);
 
   const departments = parseList(root.departments, "departments", (item, field) => ({
     id: expectId("department", item.id, `${field}.id`),

@@ -1,8 +1,9 @@
 import { isActive } from "./grant-index.js";
-import { compositePath, finishPaths, ownPath } from "./grant-paths.js";
+import { compareGrantPaths, compositePath, ownPath } from "./grant-paths.js";
 import { grantSetValues } from "./grant-set.js";
 import { type AccessGraph, stateOf } from "./graph-state.js";
 import { trieGet, trieSize } from "./hash-trie.js";
+import { maxLevel } from "./levels.js";
 import { queryEntityTypeFilter, queryInstant, queryUser } from "./query-arguments.js";
 import {
   ENTITY_TYPES,
@@ -67,31 +68,33 @@ export function resolveAccess(graph: AccessGraph, userId: string, options: Resol
   return { user_id, entities: sortedEntities(found) };
 }
 
-interface FoundEntity {
-  readonly entity_type: EntityType;
-  readonly paths: GrantPath[];
-}
+/** A result entry while paths are still being added: its level is the highest so far. */
+type FoundEntity = { -readonly [K in keyof ResolvedEntity]: ResolvedEntity[K] };
 
 function addPath(found: Map<string, FoundEntity>, entity_type: EntityType, entity_id: string, path: GrantPath): void {
   const entry = found.get(entity_id);
-  if (entry) entry.paths.push(path);
-  else found.set(entity_id, { entity_type, paths: [path] });
+  if (entry === undefined) {
+    found.set(entity_id, { entity_type, entity_id, access_level: path.access_level, grant_paths: [path] });
+  } else {
+    entry.grant_paths.push(path);
+    entry.access_level = maxLevel(entry.access_level, path.access_level);
+  }
 }
 
 /**
- * SPEC order: by type (assistant, knowledge_slice, vector_store), then id. Each type's ids are
- * sorted as plain strings, which V8 sorts natively, faster than with a comparator.
+ * SPEC order: by type (assistant, knowledge_slice, vector_store), then id, and each entity's
+ * paths in path order. Each type's ids are sorted as plain strings, which V8 sorts natively
+ * (in code-unit order, SPEC's), faster than objects with a comparator.
  */
 function sortedEntities(found: Map<string, FoundEntity>): ResolvedEntity[] {
   const idsByType: Record<EntityType, string[]> = { assistant: [], knowledge_slice: [], vector_store: [] };
-  for (const [entity_id, { entity_type }] of found) idsByType[entity_type].push(entity_id);
+  for (const entry of found.values()) {
+    idsByType[entry.entity_type].push(entry.entity_id);
+    if (entry.grant_paths.length > 1) entry.grant_paths.sort(compareGrantPaths);
+  }
   const entities: ResolvedEntity[] = [];
   for (const entity_type of ENTITY_TYPES) {
-    // Default sort order is code-unit order, which is SPEC's.
-    for (const entity_id of idsByType[entity_type].sort()) {
-      const { access_level, grant_paths } = finishPaths((found.get(entity_id) as FoundEntity).paths);
-      entities.push({ entity_type, entity_id, access_level, grant_paths });
-    }
+    for (const entity_id of idsByType[entity_type].sort()) entities.push(found.get(entity_id) as FoundEntity);
   }
   return entities;
 }
