@@ -267,7 +267,11 @@ for (const presetName of presetNames) {
     const { grantpath, reference, casbin: cb, casl: cs, floor: fl } = resolvers;
     if (large) oneRow(presetName, resolveQ, "reference", "not timed", "0");
     else addComparison(resolveQ, presetName, compare(users.slice(0, 5), { grantpath, reference }));
-    addComparison(resolveQ, presetName, await compareAsync(users.slice(0, large ? 10 : 30), { grantpath, casbin: cb }));
+    addComparison(
+      resolveQ,
+      presetName,
+      await compareAsync(users.slice(0, large ? 10 : 100), { grantpath, casbin: cb }),
+    );
     addComparison(
       resolveQ,
       presetName,
