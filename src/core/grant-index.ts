@@ -42,51 +42,66 @@ export function parseGrantFields(
   organizationId: string,
   fallbackId: () => string,
 ): GrantRecord {
-  // Field paths are only built for an error: a million-grant import must not build millions.
-  const path = () => (typeof prefix === "string" ? prefix : prefix());
-  const input = expectObject(value, () => (path() === "" ? "grant" : path()));
-  const field = (name: string) => fieldPath(path(), name);
+  // Field paths are only built for an error, and no closure is made per grant on the way:
+  // a million-grant import must not build millions of either.
+  const input = isObjectRecord(value) ? { ...value } : expectObject(value, objectLabel(prefix));
   const id =
     input.id === undefined || input.id === null
       ? fallbackId()
       : isValidId("grant", input.id)
         ? input.id
-        : expectId("grant", input.id, field("id"));
+        : expectId("grant", input.id, fieldAt(prefix, "id"));
   const entity_type = isEntityType(input.entity_type)
     ? input.entity_type
-    : expectEntityType(input.entity_type, field("entity_type"));
+    : expectEntityType(input.entity_type, fieldAt(prefix, "entity_type"));
   const entity_id = isValidId(entity_type, input.entity_id)
     ? input.entity_id
-    : expectId(entity_type, input.entity_id, field("entity_id"));
+    : expectId(entity_type, input.entity_id, fieldAt(prefix, "entity_id"));
   const grantee_type = isGranteeType(input.grantee_type)
     ? input.grantee_type
-    : expectGranteeType(input.grantee_type, field("grantee_type"));
+    : expectGranteeType(input.grantee_type, fieldAt(prefix, "grantee_type"));
   const grantee_id = isValidId(grantee_type, input.grantee_id)
     ? input.grantee_id
-    : expectId(grantee_type, input.grantee_id, field("grantee_id"));
+    : expectId(grantee_type, input.grantee_id, fieldAt(prefix, "grantee_id"));
   const access_level = isAccessLevel(input.access_level)
     ? input.access_level
-    : expectAccessLevel(input.access_level, field("access_level"));
+    : expectAccessLevel(input.access_level, fieldAt(prefix, "access_level"));
   const granted_by =
     input.granted_by === undefined || input.granted_by === null
       ? null
       : isValidId("user", input.granted_by)
         ? input.granted_by
-        : expectId("user", input.granted_by, field("granted_by"));
+        : expectId("user", input.granted_by, fieldAt(prefix, "granted_by"));
   if (input.organization_id !== undefined && input.organization_id !== organizationId) {
-    throw validationError(
-      field("organization_id"),
-      `${field("organization_id")} must be the graph's organization ${organizationId}`,
-    );
+    const field = fieldAt(prefix, "organization_id");
+    throw validationError(field, `${field} must be the graph's organization ${organizationId}`);
   }
-  const created_at = optionalTimestamp(input.created_at, () => field("created_at"));
-  const updated_at = optionalTimestamp(input.updated_at, () => field("updated_at"));
+  const created_at = timestampAt(input.created_at, prefix, "created_at");
+  const updated_at = timestampAt(input.updated_at, prefix, "updated_at");
   const expires =
     input.expires_at === undefined || input.expires_at === null
       ? null
-      : { at: input.expires_at as string, ms: expectTimestamp(input.expires_at, () => field("expires_at")) };
+      : { at: input.expires_at as string, ms: expectTimestamp(input.expires_at, fieldAt(prefix, "expires_at")) };
   const details = grantDetails(granted_by, created_at, updated_at, expires);
   return new GrantRecord(id, entity_id, grantee_id, access_level, details);
+}
+
+function isObjectRecord(value: unknown): value is object {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function objectLabel(prefix: string | (() => string)): string {
+  const path = typeof prefix === "string" ? prefix : prefix();
+  return path === "" ? "grant" : path;
+}
+
+function fieldAt(prefix: string | (() => string), name: string): string {
+  return fieldPath(typeof prefix === "string" ? prefix : prefix(), name);
+}
+
+/** An optional timestamp field; its path is built only when it is present (it is checked). */
+function timestampAt(value: unknown, prefix: string | (() => string), name: string): string | null {
+  return value === undefined || value === null ? null : optionalTimestamp(value, fieldAt(prefix, name));
 }
 
 function isEntityType(value: unknown): value is EntityType {
