@@ -7,7 +7,7 @@
  */
 import { type AccessError, validationError } from "./errors.js";
 import { pairTaken } from "./grant-index.js";
-import type { GrantRecord } from "./grant-record.js";
+import type { StoredGrantRecord } from "./grant-record.js";
 import { grantSetOf } from "./grant-set.js";
 import type { GrantSet, GraphState, StoredGrant } from "./graph-state.js";
 import { type TrieNode, trieFromOrdered } from "./hash-trie.js";
@@ -21,7 +21,10 @@ const SCAN_MAX = 16;
  * grant has, or whose (entity, grantee) pair an earlier grant holds. At the same grant, the
  * reused id is reported, as a one-at-a-time build would.
  */
-export function firstConflict(grants: readonly GrantRecord[], count: number = grants.length): AccessError | undefined {
+export function firstConflict(
+  grants: readonly StoredGrantRecord[],
+  count: number = grants.length,
+): AccessError | undefined {
   const group = (side: "id" | "entity_id" | "grantee_id") =>
     groupKeys(
       grants.map((grant) => grant[side]),
@@ -31,7 +34,7 @@ export function firstConflict(grants: readonly GrantRecord[], count: number = gr
 }
 
 function conflictIn(
-  grants: readonly GrantRecord[],
+  grants: readonly StoredGrantRecord[],
   ids: KeyGroups,
   entities: KeyGroups,
   grantees: KeyGroups,
@@ -109,7 +112,7 @@ function firstRepeatedGrantee(
  * the entity and grantee id strings of the first grant naming them, so a million grants
  * share one copy of each id.
  */
-export function writeGrantIndexes(state: GraphState, grants: GrantRecord[]): void {
+export function writeGrantIndexes(state: GraphState, grants: StoredGrantRecord[]): void {
   const idStrings = grants.map((grant) => grant.id);
   const ids = groupKeys(idStrings);
   const byEntity = groupKeys(grants.map((grant) => grant.entity_id));
@@ -117,12 +120,12 @@ export function writeGrantIndexes(state: GraphState, grants: GrantRecord[]): voi
   const conflict = conflictIn(grants, ids, byEntity, byGrantee);
   if (conflict) throw conflict;
   forEachGroup(byEntity, (order, start, end) => {
-    const id = (grants[order[start] as number] as GrantRecord).entity_id;
-    for (let i = start + 1; i < end; i++) (grants[order[i] as number] as GrantRecord).entity_id = id;
+    const id = (grants[order[start] as number] as StoredGrantRecord).entity_id;
+    for (let i = start + 1; i < end; i++) (grants[order[i] as number] as StoredGrantRecord).entity_id = id;
   });
   forEachGroup(byGrantee, (order, start, end) => {
-    const id = (grants[order[start] as number] as GrantRecord).grantee_id;
-    for (let i = start + 1; i < end; i++) (grants[order[i] as number] as GrantRecord).grantee_id = id;
+    const id = (grants[order[start] as number] as StoredGrantRecord).grantee_id;
+    for (let i = start + 1; i < end; i++) (grants[order[i] as number] as StoredGrantRecord).grantee_id = id;
   });
   const frozen: readonly StoredGrant[] = grants.map((grant) => Object.freeze(grant));
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { AccessError, validationError } from "./errors.js";
-import { GrantRecord, storedGrant } from "./grant-record.js";
+import { StoredGrantRecord, storedGrant } from "./grant-record.js";
 import { type GrantSetKey, grantSetAdd, grantSetGet, grantSetRemove, grantSetReplace } from "./grant-set.js";
 import type { GrantDetails, GrantSet, GraphState, StoredGrant } from "./graph-state.js";
 import { type TrieNode, trieDelete, trieGet, trieHas, trieSet } from "./hash-trie.js";
@@ -41,7 +41,7 @@ export function parseGrantFields(
   prefix: string | (() => string),
   organizationId: string,
   fallbackId: () => string,
-): GrantRecord {
+): StoredGrantRecord {
   // Field paths are only built for an error, and no closure is made per grant on the way:
   // a million-grant import must not build millions of either.
   const input = isObjectRecord(value) ? { ...value } : expectObject(value, objectLabel(prefix));
@@ -83,7 +83,7 @@ export function parseGrantFields(
       ? null
       : { at: input.expires_at as string, ms: expectTimestamp(input.expires_at, fieldAt(prefix, "expires_at")) };
   const details = grantDetails(granted_by, created_at, updated_at, expires);
-  return new GrantRecord(id, entity_id, grantee_id, access_level, details);
+  return new StoredGrantRecord(id, entity_id, grantee_id, access_level, details);
 }
 
 function isObjectRecord(value: unknown): value is object {

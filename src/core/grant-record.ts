@@ -11,7 +11,7 @@ import type { AccessLevel, EntityType, GranteeType } from "./types.js";
  * A stored grant before it is frozen. A bulk build replaces its entity and grantee ids with
  * equal, shared strings, then freezes it.
  */
-export class GrantRecord implements StoredGrant {
+export class StoredGrantRecord implements StoredGrant {
   constructor(
     readonly id: string,
     public entity_id: string,
@@ -19,6 +19,10 @@ export class GrantRecord implements StoredGrant {
     readonly access_level: AccessLevel,
     readonly details: GrantDetails | null,
   ) {}
+
+  // Ids are checked against their type's prefix before a record is made, and the prefixes of
+  // one kind of id start with different letters (test/core/grant-record.test.ts), so the first
+  // letter alone tells the type.
 
   /** From the entity id's prefix: `kslice_`, `vs_` or `asst_`. */
   get entity_type(): EntityType {
@@ -32,6 +36,11 @@ export class GrantRecord implements StoredGrant {
     return initial === U ? "user" : initial === D ? "department" : "role";
   }
 }
+
+// The types are getters on the prototype, shared by every grant of every graph: frozen, so no
+// caller can redefine them (each grant object is frozen too).
+Object.freeze(StoredGrantRecord.prototype);
+Object.freeze(StoredGrantRecord);
 
 // The first letters of the prefixes, which differ within each kind of id.
 const K = "k".charCodeAt(0);
@@ -47,5 +56,5 @@ export function storedGrant(
   accessLevel: AccessLevel,
   details: GrantDetails | null,
 ): StoredGrant {
-  return Object.freeze(new GrantRecord(id, entityId, granteeId, accessLevel, details));
+  return Object.freeze(new StoredGrantRecord(id, entityId, granteeId, accessLevel, details));
 }

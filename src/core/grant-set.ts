@@ -84,7 +84,7 @@ export function grantSetAdd(set: GrantSet | undefined, key: GrantSetKey, grant: 
 export function grantSetReplace(set: GrantSet, key: GrantSetKey, previous: StoredGrant, next: StoredGrant): GrantSet {
   if (!isArraySet(set)) return keyed(trieSet(set.byKey, next[key], next));
   const target = editableArray(set);
-  target[target.indexOf(previous)] = next;
+  target[positionOf(target, previous)] = next;
   return target;
 }
 
@@ -96,8 +96,15 @@ export function grantSetRemove(set: GrantSet, key: GrantSetKey, grant: StoredGra
   }
   if (set.length === 1) return undefined;
   const target = editableArray(set);
-  target.splice(target.indexOf(grant), 1);
+  target.splice(positionOf(target, grant), 1);
   return target;
+}
+
+/** Where `grant` (the very object, shared by all three indexes) sits in an array set. */
+function positionOf(set: readonly StoredGrant[], grant: StoredGrant): number {
+  const position = set.indexOf(grant);
+  if (position < 0) throw new Error(`grantpath internal error: grant ${grant.id} is missing from its grant set`);
+  return position;
 }
 
 function keyed(byKey: TrieNode<StoredGrant>): KeyedGrantSet {

@@ -171,9 +171,9 @@ const graphImmer = new Immer({ autoFreeze: true });
 /**
  * Runs `recipe` on a working copy of the graph's fields and returns the new graph; the old
  * graph is untouched. The tries copy only the frozen nodes on the paths the recipe touches
- * (see `hash-trie.ts`); immer then makes the snapshot: it copies the graph record, freezes every
- * new node (stopping at the frozen, shared ones) and hands back the old graph itself when
- * nothing changed. A recipe that throws leaves no trace.
+ * (see `hash-trie.ts`); the new nodes are then frozen (a walk that stops at the frozen, shared
+ * ones), and immer makes the snapshot: it copies the graph record, freezes it and hands back
+ * the old graph itself when nothing changed. A recipe that throws leaves no trace.
  */
 export function writeGraph(graph: AccessGraph, recipe: (working: GraphState) => void): AccessGraph {
   const base = stateOf(graph);

@@ -13,11 +13,6 @@ export function userMemberships(state: GraphState, userId: string): StoredUser {
   return trieGet(state.users, userId) ?? NO_MEMBERSHIPS;
 }
 
-/** Lists a user (with no memberships) if the graph does not list them yet. */
-export function listUser(state: GraphState, userId: string): void {
-  if (trieGet(state.users, userId) === undefined) state.users = trieSet(state.users, userId, NO_MEMBERSHIPS);
-}
-
 /** Replaces a user's direct departments (duplicates dropped, order kept), listing the user. */
 export function setDepartmentsOf(state: GraphState, userId: string, departmentIds: readonly string[]): void {
   const current = userMemberships(state, userId);

@@ -30,6 +30,14 @@ function firstProblem(grants: readonly GrantInput[]): Problem | undefined {
   return undefined;
 }
 
+/**
+ * Mostly `ids`, sometimes one of `colliding`: distinct ids whose FNV-1a hashes are equal (all
+ * 32 bits, or the low 30 that the sort and the trie use), which must still count as distinct.
+ */
+function withColliding(ids: fc.Arbitrary<string>, ...colliding: string[]): fc.Arbitrary<string> {
+  return fc.oneof({ weight: 12, arbitrary: ids }, { weight: 1, arbitrary: fc.constantFrom(...colliding) });
+}
+
 // Pools whose sizes vary per run: small ones make reused ids and pairs common, and a few
 // entities over many grants exceed the 16-grant scan; large ones let whole builds succeed.
 const grantsArb: fc.Arbitrary<GrantInput[]> = fc
@@ -41,11 +49,25 @@ const grantsArb: fc.Arbitrary<GrantInput[]> = fc
   .chain((pool) =>
     fc.array(
       fc.record({
-        id: fc.integer({ min: 0, max: pool.ids }).map((n) => `agrant_${n}`),
+        id: withColliding(
+          fc.integer({ min: 0, max: pool.ids }).map((n) => `agrant_${n}`),
+          "agrant_CiHWOC7Hwm",
+          "agrant_2jANXg4WD1",
+        ),
         entity_type: fc.constant("knowledge_slice" as const),
-        entity_id: fc.integer({ min: 0, max: pool.entities }).map((n) => `kslice_${n}`),
+        entity_id: withColliding(
+          fc.integer({ min: 0, max: pool.entities }).map((n) => `kslice_${n}`),
+          "kslice_40784",
+          "kslice_349630",
+          "kslice_EI12AyHBDp",
+          "kslice_KSAk7fnq1r",
+        ),
         grantee_type: fc.constant("user" as const),
-        grantee_id: fc.integer({ min: 0, max: pool.grantees }).map((n) => `usr_${n}`),
+        grantee_id: withColliding(
+          fc.integer({ min: 0, max: pool.grantees }).map((n) => `usr_${n}`),
+          "usr_wFxql7wAmi",
+          "usr_bee4Xc15YE",
+        ),
         // An invalid level now and then, so validation problems mix with the bulk-found ones.
         access_level: fc.oneof(
           { weight: 150, arbitrary: fc.constantFrom("read" as const, "write" as const, "admin" as const) },

@@ -170,6 +170,13 @@ export function expectDeepFrozen(root: unknown): void {
     if (seen.has(value)) continue;
     seen.add(value);
     expect(Object.isFrozen(value), `object reachable from the graph is not frozen: ${preview(value)}`).toBe(true);
+    // A class instance's getters live on its prototype: that must be frozen too.
+    const prototype: unknown = Object.getPrototypeOf(value);
+    if (prototype !== null && prototype !== Object.prototype && prototype !== Array.prototype) {
+      if (!(value instanceof Map) && !(value instanceof Set)) {
+        expect(Object.isFrozen(prototype), `prototype of ${preview(value)} is not frozen`).toBe(true);
+      }
+    }
     for (const key of Reflect.ownKeys(value)) {
       const descriptor = Object.getOwnPropertyDescriptor(value, key);
       if (descriptor !== undefined && "value" in descriptor) stack.push(descriptor.value);

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { Immer } from "immer";
+import { freeze } from "immer";
 import { describe, expect, it } from "vitest";
 import {
   emptyTrie,
@@ -19,6 +19,8 @@ type Op = { kind: "set"; key: string; value: number } | { kind: "delete"; key: s
 // Small key pools force collisions in leaves, splits, and collapses back to leaves.
 const keyArb = fc.oneof(
   fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty"),
+  // Pairs with equal FNV-1a hashes: all 32 bits, or the 30 bits the trie branches on.
+  fc.constantFrom("kslice_40784", "kslice_349630", "kslice_EI12AyHBDp", "kslice_KSAk7fnq1r"),
   fc.integer({ min: 0, max: 300 }).map((n) => `usr_${n}`),
 );
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -39,7 +41,7 @@ function apply(trie: TrieNode<number>, op: Op): TrieNode<number> {
 describe("hash trie", () => {
   it("behaves like a Map under any sequence of sets and deletes (mutable build)", () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 400 }), (ops) => {
+      fc.property(fc.array(opArb, { maxLength: 400, size: "max" }), (ops) => {
         let trie = emptyTrie<number>();
         const model = new Map<string, number>();
         for (const op of ops) {
@@ -56,51 +58,54 @@ describe("hash trie", () => {
     );
   });
 
-  it("behaves like a Map inside immer drafts, and never changes the frozen base", () => {
-    const immer = new Immer({ autoFreeze: true });
+  it("copies the frozen nodes of a published trie on write, and never changes them", () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 200 }), fc.array(opArb, { maxLength: 60 }), (setup, ops) => {
-        let base = emptyTrie<number>();
-        for (const op of setup) base = apply(base, op);
-        const baseBox = immer.produce({ trie: base }, () => {});
-        const before = contents(baseBox.trie);
-        const next = immer.produce(baseBox, (draft) => {
-          for (const op of ops) draft.trie = apply(draft.trie, op);
-        });
-        const model = new Map(before);
-        for (const op of ops) {
-          if (op.kind === "set") model.set(op.key, op.value);
-          else model.delete(op.key);
-        }
-        expect(contents(next.trie)).toEqual(model);
-        expect(trieSize(next.trie)).toBe(model.size);
-        expect(contents(baseBox.trie)).toEqual(before);
-      }),
+      fc.property(
+        fc.array(opArb, { maxLength: 300, size: "max" }),
+        fc.array(opArb, { maxLength: 60 }),
+        (setup, ops) => {
+          let base = emptyTrie<number>();
+          for (const op of setup) base = apply(base, op);
+          // Frozen, as a published graph's nodes are (writeGraph hands recipes plain nodes, not drafts).
+          freeze(base, true);
+          const before = contents(base);
+          let next = base;
+          for (const op of ops) next = apply(next, op);
+          const model = new Map(before);
+          for (const op of ops) {
+            if (op.kind === "set") model.set(op.key, op.value);
+            else model.delete(op.key);
+          }
+          expect(contents(next)).toEqual(model);
+          expect(trieSize(next)).toBe(model.size);
+          expect(contents(base)).toEqual(before);
+          expect(trieSize(base)).toBe(before.size);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it("built whole from entries, holds exactly them and then behaves like a Map under writes", () => {
-    const immer = new Immer({ autoFreeze: true });
     // Up to a few thousand distinct keys, so the build makes branches several levels deep.
     const entriesArb = fc
       .uniqueArray(fc.integer({ min: 0, max: 100_000 }), { maxLength: 4000 })
       .map((ns) => ns.map((n, i) => [`kslice_${n}`, i] as const));
     fc.assert(
       fc.property(entriesArb, fc.array(opArb, { maxLength: 80 }), (entries, ops) => {
-        const built = immer.produce({ trie: emptyTrie<number>() }, (draft) => {
-          draft.trie = trieFromEntries(
+        // Built frozen, like every node a graph publishes.
+        const built = {
+          trie: trieFromEntries(
             entries.map(([key]) => key),
             entries.map(([, value]) => value),
-          );
-        });
+          ),
+        };
         const model = new Map<string, number>(entries);
         expect(contents(built.trie)).toEqual(model);
         expect(trieSize(built.trie)).toBe(model.size);
         for (const [key, value] of entries) expect(trieGet(built.trie, key)).toBe(value);
-        const next = immer.produce(built, (draft) => {
-          for (const op of ops) draft.trie = apply(draft.trie, op);
-        });
+        const next = { trie: built.trie };
+        for (const op of ops) next.trie = apply(next.trie, op);
         for (const op of ops) {
           if (op.kind === "set") model.set(op.key, op.value);
           else model.delete(op.key);
@@ -110,6 +115,34 @@ describe("hash trie", () => {
         expect(contents(built.trie)).toEqual(new Map(entries));
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it("built whole, shrinks back to a single leaf as its keys are deleted", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 50, max: 3000 }), fc.integer(), (count, seed) => {
+        const keys = Array.from({ length: count }, (_, i) => `usr_${i}`);
+        keys.push("kslice_40784", "kslice_349630", "kslice_EI12AyHBDp", "kslice_KSAk7fnq1r");
+        const built = {
+          trie: trieFromEntries(
+            keys,
+            keys.map((_, i) => i),
+          ),
+        };
+        const model = new Map(keys.map((key, i) => [key, i]));
+        // Delete all but five keys, in an order that depends on the seed.
+        const doomed = [...keys].sort((a, b) => (((a.length * 31 + seed) ^ b.charCodeAt(4)) % 3) - 1).slice(5);
+        const next = { trie: built.trie };
+        for (const key of doomed) {
+          next.trie = trieDelete(next.trie, key);
+          model.delete(key);
+        }
+        expect(contents(next.trie)).toEqual(model);
+        expect(trieSize(next.trie)).toBe(5);
+        expect(Array.isArray(next.trie)).toBe(true); // collapsed into one leaf
+        expect(contents(built.trie).size).toBe(keys.length);
+      }),
+      { numRuns: 30 },
     );
   });
 
