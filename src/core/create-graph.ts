@@ -3,7 +3,7 @@ import { buildDepartmentForest } from "./department-forest.js";
 import { validationError } from "./errors.js";
 import { type AutoIds, nextAutoIds, parseGrantFields } from "./grant-index.js";
 import { firstConflict, writeGrantIndexes } from "./grant-index-builder.js";
-import type { StoredGrantRecord } from "./grant-record.js";
+import type { GrantRecordDraft } from "./grant-record.js";
 import { type AccessGraph, emptyState, freezeGraph } from "./graph-state.js";
 import { trieSet } from "./hash-trie.js";
 import { writeMemberships } from "./memberships.js";
@@ -79,7 +79,7 @@ export function createGraph(input: GraphInput): AccessGraph {
 
   const grantItems = optionalArray(root.grants, "grants");
   const autoIds = autoIdSource(grantItems, 0);
-  const grants: StoredGrantRecord[] = [];
+  const grants: GrantRecordDraft[] = [];
   grantItems.forEach((item, index) => {
     try {
       grants.push(parseGrantFields(item, () => `grants[${index}]`, organizationId, autoIds.next));

@@ -4,7 +4,7 @@
  * @module
  */
 import { AccessError, validationError } from "./errors.js";
-import { StoredGrantRecord, storedGrant } from "./grant-record.js";
+import { entityTypeOf, type GrantRecordDraft, granteeTypeOf, grantRecordDraft, storedGrant } from "./grant-record.js";
 import { type GrantSetKey, grantSetAdd, grantSetGet, grantSetRemove, grantSetReplace } from "./grant-set.js";
 import type { GrantDetails, GrantSet, GraphState, StoredGrant } from "./graph-state.js";
 import { type TrieNode, trieDelete, trieGet, trieHas, trieSet } from "./hash-trie.js";
@@ -41,7 +41,7 @@ export function parseGrantFields(
   prefix: string | (() => string),
   organizationId: string,
   fallbackId: () => string,
-): StoredGrantRecord {
+): GrantRecordDraft {
   // Field paths are only built for an error, and no closure is made per grant on the way:
   // a million-grant import must not build millions of either.
   const input = isObjectRecord(value) ? { ...value } : expectObject(value, objectLabel(prefix));
@@ -83,7 +83,7 @@ export function parseGrantFields(
       ? null
       : { at: input.expires_at as string, ms: expectTimestamp(input.expires_at, fieldAt(prefix, "expires_at")) };
   const details = grantDetails(granted_by, created_at, updated_at, expires);
-  return new StoredGrantRecord(id, entity_id, grantee_id, access_level, details);
+  return grantRecordDraft(id, entity_id, grantee_id, access_level, details);
 }
 
 function isObjectRecord(value: unknown): value is object {
@@ -196,7 +196,9 @@ export function nextAutoIds(start: number, isTaken: (id: string) => boolean): Au
 
 /** The wire view of a stored grant, in the field order of SPEC's examples. */
 export function publicGrant(grant: StoredGrant, organizationId: string): GraphGrant {
-  const { id, entity_type, entity_id, grantee_type, grantee_id, access_level, details } = grant;
+  const { id, entity_id, grantee_id, access_level, details } = grant;
+  const entity_type = entityTypeOf(grant);
+  const grantee_type = granteeTypeOf(grant);
   const base = {
     id,
     entity_type,
@@ -250,13 +252,13 @@ export function pairTaken(grant: StoredGrant, existing: StoredGrant, field: stri
     {
       ...(field === "" ? {} : { field }),
       grant_id: existing.id,
-      entity_type: grant.entity_type,
+      entity_type: entityTypeOf(grant),
       entity_id: grant.entity_id,
-      grantee_type: grant.grantee_type,
+      grantee_type: granteeTypeOf(grant),
       grantee_id: grant.grantee_id,
     },
     {
-      message: `${grant.grantee_type} ${grant.grantee_id} already holds grant ${existing.id} on ${grant.entity_id}`,
+      message: `${granteeTypeOf(grant)} ${grant.grantee_id} already holds grant ${existing.id} on ${grant.entity_id}`,
       system_message: "Access grant already exists",
     },
   );

@@ -3,6 +3,7 @@
  * every answer lists them.
  * @module
  */
+import { granteeTypeOf } from "./grant-record.js";
 import type { StoredGrant } from "./graph-state.js";
 import { compareAccessLevels, maxLevel } from "./levels.js";
 import type { AccessLevel, GrantPath, GrantPathType } from "./types.js";
@@ -19,7 +20,7 @@ export const DIRECT_REACH: Reach = Object.freeze({ type: "direct", department_id
 
 /** The reach of a grant through its grantee type, for a user the grant is known to reach. */
 export function reachOf(grant: StoredGrant): Reach {
-  switch (grant.grantee_type) {
+  switch (granteeTypeOf(grant)) {
     case "user":
       return DIRECT_REACH;
     case "department":

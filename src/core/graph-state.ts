@@ -8,18 +8,19 @@
 import { Immer } from "immer";
 import { validationError } from "./errors.js";
 import { emptyTrie, type TrieNode } from "./hash-trie.js";
-import type { AccessLevel, EntityType, GranteeType } from "./types.js";
+import type { AccessLevel } from "./types.js";
 
 /**
  * A grant as stored: the fields every grant has, one frozen object per grant shared by all
- * three grant indexes. The organization is the graph's, so it is not repeated per grant, and
- * the rarer facts sit in `details` so a grant without them costs nothing for them.
+ * three grant indexes. The organization is the graph's and the types follow from the ids, so
+ * neither is repeated per grant, and the rarer facts sit in `details` so a grant without them
+ * costs nothing for them.
  */
 export interface StoredGrant {
   readonly id: string;
-  readonly entity_type: EntityType;
+  /** Its prefix tells the entity type: see `entityTypeOf` in `grant-record.ts`. */
   readonly entity_id: string;
-  readonly grantee_type: GranteeType;
+  /** Its prefix tells the grantee type: see `granteeTypeOf`. */
   readonly grantee_id: string;
   readonly access_level: AccessLevel;
   /** `null` when the grant has no author, timestamps or expiry (typical of a bulk import). */

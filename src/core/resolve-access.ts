@@ -1,5 +1,6 @@
 import { isActive } from "./grant-index.js";
 import { compareGrantPaths, compositePath, ownPath } from "./grant-paths.js";
+import { entityTypeOf } from "./grant-record.js";
 import { grantSetValues } from "./grant-set.js";
 import { type AccessGraph, stateOf } from "./graph-state.js";
 import { trieGet, trieSize } from "./hash-trie.js";
@@ -56,7 +57,7 @@ export function resolveAccess(graph: AccessGraph, userId: string, options: Resol
     const set = trieGet(state.grantsByGrantee, grantee_id);
     if (!set) continue;
     for (const grant of grantSetValues(set)) {
-      const type = grant.entity_type;
+      const type = entityTypeOf(grant);
       // Composite paths land on knowledge slices only, so a filter can skip other types whole.
       if ((filter !== undefined && type !== filter) || !isActive(grant, atMs)) continue;
       addPath(found, type, grant.entity_id, ownPath(grant, reach));

@@ -2,6 +2,7 @@ import { compositeAncestors } from "./composite-containment.js";
 import { departmentDescendants } from "./department-forest.js";
 import { isActive } from "./grant-index.js";
 import { compositePath, finishPaths, ownPath, reachOf } from "./grant-paths.js";
+import { granteeTypeOf } from "./grant-record.js";
 import { grantSetForEach } from "./grant-set.js";
 import { type AccessGraph, type GraphState, type StoredGrant, stateOf } from "./graph-state.js";
 import { trieForEach, trieGet } from "./hash-trie.js";
@@ -70,13 +71,13 @@ export function usersWithAccess(
 
 /** The users a grant's grantee stands for; a set, so nested departments count each user once. */
 function usersReachedBy(state: GraphState, grant: StoredGrant): Iterable<string> {
-  if (grant.grantee_type === "user") return [grant.grantee_id];
+  if (granteeTypeOf(grant) === "user") return [grant.grantee_id];
   const users = new Set<string>();
   const addMembers = (index: GraphState["departmentMembers"], groupId: string) => {
     const members = membersOf(index, groupId);
     if (members) trieForEach(members, (_true, userId) => users.add(userId));
   };
-  if (grant.grantee_type === "role") {
+  if (granteeTypeOf(grant) === "role") {
     addMembers(state.roleMembers, grant.grantee_id);
     return users;
   }
