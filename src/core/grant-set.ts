@@ -3,8 +3,8 @@
  * plain array while it is small and a trie keyed by the other side's id once it is large, so
  * a typical set costs a pointer per grant, and a write to even a huge set stays cheap.
  *
- * Like the tries, a frozen set belongs to a published graph and is copied by a write; a set
- * this write made is changed in place.
+ * Like trie nodes, every set these functions return is frozen (not walked: the grants in it
+ * are frozen already), and a write copies the set it changes.
  * @module
  */
 import type { GrantSet, KeyedGrantSet, StoredGrant } from "./graph-state.js";
@@ -59,7 +59,7 @@ export function grantSetValues(set: GrantSet): readonly StoredGrant[] {
 
 /** A set of `grants`, whose `key` sides are distinct; built in one pass. */
 export function grantSetOf(grants: StoredGrant[], key: GrantSetKey): GrantSet {
-  if (grants.length <= ARRAY_MAX) return grants;
+  if (grants.length <= ARRAY_MAX) return Object.freeze(grants);
   return keyed(
     trieFromEntries(
       grants.map((grant) => grant[key]),
@@ -70,34 +70,30 @@ export function grantSetOf(grants: StoredGrant[], key: GrantSetKey): GrantSet {
 
 /** The set with `grant` added; its `key` side must not be in the set yet. */
 export function grantSetAdd(set: GrantSet | undefined, key: GrantSetKey, grant: StoredGrant): GrantSet {
-  if (set === undefined) return [grant];
+  if (set === undefined) return Object.freeze([grant]);
   if (!isArraySet(set)) return keyed(trieSet(set.byKey, grant[key], grant));
-  if (set.length < ARRAY_MAX) {
-    const target = editableArray(set);
-    target.push(grant);
-    return target;
-  }
+  if (set.length < ARRAY_MAX) return Object.freeze([...set, grant]);
   return grantSetOf([...set, grant], key);
 }
 
 /** The set with `previous` replaced by `next`, which has the same `key` side. */
 export function grantSetReplace(set: GrantSet, key: GrantSetKey, previous: StoredGrant, next: StoredGrant): GrantSet {
   if (!isArraySet(set)) return keyed(trieSet(set.byKey, next[key], next));
-  const target = editableArray(set);
-  target[positionOf(target, previous)] = next;
-  return target;
+  const copy = [...set];
+  copy[positionOf(set, previous)] = next;
+  return Object.freeze(copy);
 }
 
 /** The set without `grant`, or `undefined` when it was the last one. */
 export function grantSetRemove(set: GrantSet, key: GrantSetKey, grant: StoredGrant): GrantSet | undefined {
   if (!isArraySet(set)) {
     const remaining = trieDelete(set.byKey, grant[key]);
-    return trieSize(remaining) < ARRAY_AGAIN ? trieValues(remaining) : keyed(remaining);
+    return trieSize(remaining) < ARRAY_AGAIN ? Object.freeze(trieValues(remaining)) : keyed(remaining);
   }
   if (set.length === 1) return undefined;
-  const target = editableArray(set);
-  target.splice(positionOf(target, grant), 1);
-  return target;
+  const copy = [...set];
+  copy.splice(positionOf(set, grant), 1);
+  return Object.freeze(copy);
 }
 
 /** Where `grant` (the very object, shared by all three indexes) sits in an array set. */
@@ -108,9 +104,5 @@ function positionOf(set: readonly StoredGrant[], grant: StoredGrant): number {
 }
 
 function keyed(byKey: TrieNode<StoredGrant>): KeyedGrantSet {
-  return { byKey };
-}
-
-function editableArray(set: readonly StoredGrant[]): StoredGrant[] {
-  return Object.isFrozen(set) ? [...set] : (set as StoredGrant[]);
+  return Object.freeze({ byKey });
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { Immer } from "immer";
+import { deepFreeze } from "./deep-freeze.js";
 import { validationError } from "./errors.js";
 import { emptyTrie, type TrieNode } from "./hash-trie.js";
 import type { AccessLevel } from "./types.js";
@@ -172,9 +173,9 @@ const graphImmer = new Immer({ autoFreeze: true });
 /**
  * Runs `recipe` on a working copy of the graph's fields and returns the new graph; the old
  * graph is untouched. The tries copy only the frozen nodes on the paths the recipe touches
- * (see `hash-trie.ts`); the new nodes are then frozen (a walk that stops at the frozen, shared
- * ones), and immer makes the snapshot: it copies the graph record, freezes it and hands back
- * the old graph itself when nothing changed. A recipe that throws leaves no trace.
+ * and freeze each copy (see `hash-trie.ts`), and immer makes the snapshot: it copies the graph
+ * record, freezes it and hands back the old graph itself when nothing changed. A recipe that
+ * throws leaves no trace.
  */
 export function writeGraph(graph: AccessGraph, recipe: (working: GraphState) => void): AccessGraph {
   const base = stateOf(graph);
@@ -182,8 +183,8 @@ export function writeGraph(graph: AccessGraph, recipe: (working: GraphState) => 
   recipe(working);
   const changed: Partial<GraphState> = {};
   for (const field of Object.keys(working) as (keyof GraphState)[]) {
-    // The new nodes are frozen here, by a walk that stops at the shared (frozen) ones, so
-    // immer meets only frozen values: its own generic walk costs several times more per node.
+    // Trie nodes and their values are frozen as they are made (hash-trie.ts); this catches any
+    // other new value (such as the owners list), so immer meets only frozen values.
     if (working[field] !== base[field]) Object.assign(changed, { [field]: deepFreeze(working[field]) });
   }
   return asGraph(
@@ -197,22 +198,4 @@ export function writeGraph(graph: AccessGraph, recipe: (working: GraphState) => 
 export function freezeGraph(state: GraphState): AccessGraph {
   // produce() does not freeze an untouched base, so a new graph is frozen explicitly, once.
   return asGraph(deepFreeze(state));
-}
-
-/**
- * Stops at frozen objects: grants are frozen when made, and shared nodes already are.
- * Children are visited before their parent is frozen, by index: V8 iterates a frozen array
- * on a slower path.
- */
-function deepFreeze<T>(value: T): T {
-  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (typeof item === "object" && item !== null) deepFreeze(item);
-    }
-  } else {
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return Object.freeze(value);
 }

@@ -11,12 +11,15 @@
  * and reads a key string only when its hash matches. Leaves are large (up to 48 entries) so a
  * big index is mostly full leaves rather than many near-empty ones.
  *
- * Frozen nodes belong to a published graph and are never changed: a write copies them. Nodes
- * that are not frozen yet were made by the write (or build) in progress and are changed in
- * place, so a batch of changes copies each path once. The graph layer freezes every new node
- * before it hands a graph out. Values must not be `undefined`.
+ * Every node a trie function returns is frozen, and so is every value stored (deeply, see
+ * `deep-freeze.ts`): a write copies the nodes on its path and freezes each copy as it is made.
+ * Freezing later, by walking the new nodes, would read every sibling of every copied node to
+ * see whether it is frozen already; on a big graph those siblings are cold in the cache, and
+ * that walk cost more than the write itself. Values must not be `undefined`.
  * @module
  */
+
+import { deepFreeze } from "./deep-freeze.js";
 
 /** Entries as `hash, key, value` triples; the hash is the key's {@link hashKey} as an int32. */
 export type TrieLeaf<V> = Array<number | string | V>;
@@ -63,12 +66,18 @@ export function trieSize<V>(node: TrieNode<V>): number {
   return isLeaf(node) ? node.length / STRIDE : node.size;
 }
 
-/** The node itself when this write made it, otherwise a shallow copy that this write owns. */
+/** A shallow copy to change (or, for a new empty trie, the node itself), to be frozen after. */
 function editable<V>(node: TrieNode<V>): TrieNode<V> {
   if (!Object.isFrozen(node)) return node;
   // Spread, not slice(): V8 copies a frozen array with slice() on a slow path, ~20× slower.
   if (isLeaf(node)) return [...node];
   return { size: node.size, children: [...node.children] };
+}
+
+/** Freezes a node this write made, and a branch's list of children with it. */
+function frozen<V>(node: TrieNode<V>): TrieNode<V> {
+  if (!isLeaf(node)) Object.freeze(node.children);
+  return Object.freeze(node) as TrieNode<V>;
 }
 
 function slotOf(hash: number, depth: number): number {
@@ -110,12 +119,15 @@ export function trieHas<V>(root: TrieNode<V>, key: string): boolean {
   return lookup(root, key, hashKey(key)) !== undefined;
 }
 
-/** Stores `value` under `key`; returns the trie to use from now on (`root` is unchanged if frozen). */
+/**
+ * Stores `value` (frozen deeply first) under `key`; returns the new trie, frozen. `root` is
+ * left as it was.
+ */
 export function trieSet<V>(root: TrieNode<V>, key: string, value: V): TrieNode<V> {
   const hash = hashKey(key);
   const current = lookup(root, key, hash);
   if (current === value) return root;
-  return setIn(root, key, value, hash, 0, current === undefined);
+  return setIn(root, key, deepFreeze(value), hash, 0, current === undefined);
 }
 
 function setIn<V>(node: TrieNode<V>, key: string, value: V, hash: number, depth: number, added: boolean): TrieNode<V> {
@@ -126,20 +138,25 @@ function setIn<V>(node: TrieNode<V>, key: string, value: V, hash: number, depth:
   if (isLeaf(target)) {
     if (added) target.push(hash, key, value);
     else target[indexIn(target, key, hash) + 2] = value;
-    return target;
+    return frozen(target);
   }
   const slot = slotOf(hash, depth);
   target.children[slot] = setIn(target.children[slot] ?? emptyTrie<V>(), key, value, hash, depth + 1, added);
   if (added) target.size += 1;
-  return target;
+  return frozen(target);
 }
 
+/** A full leaf as a branch whose children are the leaf's entries dealt by their next slot. */
 function split<V>(leaf: TrieLeaf<V>, depth: number): TrieBranch<V> {
-  const branch: TrieBranch<V> = { size: 0, children: new Array<TrieNode<V> | null>(WIDTH).fill(null) };
+  const children = new Array<TrieNode<V> | null>(WIDTH).fill(null);
   for (let i = 0; i < leaf.length; i += STRIDE) {
-    setIn(branch, leaf[i + 1] as string, leaf[i + 2] as V, leaf[i] as number, depth, true);
+    const slot = slotOf(leaf[i] as number, depth);
+    const child = (children[slot] ?? []) as TrieLeaf<V>;
+    child.push(leaf[i] as number, leaf[i + 1] as string, leaf[i + 2] as V);
+    children[slot] = child;
   }
-  return branch;
+  for (const child of children) if (child) Object.freeze(child);
+  return frozen({ size: leaf.length / STRIDE, children }) as TrieBranch<V>;
 }
 
 /** Removes `key`; returns the trie to use from now on (`root` is unchanged if frozen). */
@@ -153,19 +170,19 @@ function deleteIn<V>(node: TrieNode<V>, key: string, hash: number, depth: number
   const target = editable(node);
   if (isLeaf(target)) {
     target.splice(indexIn(target, key, hash), STRIDE);
-    return target;
+    return frozen(target);
   }
   target.size -= 1;
   const slot = slotOf(hash, depth);
   const updated = deleteIn(target.children[slot] as TrieNode<V>, key, hash, depth + 1);
   target.children[slot] = trieSize(updated) === 0 ? null : updated;
-  return target.size <= COLLAPSE_AT ? collapse(target) : target;
+  return target.size <= COLLAPSE_AT ? collapse(target) : frozen(target);
 }
 
 function collapse<V>(branch: TrieBranch<V>): TrieLeaf<V> {
   const leaf: TrieLeaf<V> = [];
   collectInto(branch, leaf);
-  return leaf;
+  return Object.freeze(leaf) as TrieLeaf<V>;
 }
 
 function collectInto<V>(node: TrieNode<V>, leaf: TrieLeaf<V>): void {
@@ -180,8 +197,8 @@ function collectInto<V>(node: TrieNode<V>, leaf: TrieLeaf<V>): void {
  * A trie holding `keys[i] → values[i]`, built in one pass rather than one insert at a time:
  * hashes are computed once (or passed in, as `hashes[i]`), the entries are put in trie order
  * ({@link trieOrder}), and each node is then made from a contiguous run of them. Keys must be
- * distinct (the caller has checked). The nodes come out frozen, as nothing will change them
- * in place, so freezing the graph need not walk them again; values must be frozen already.
+ * distinct (the caller has checked). The nodes come out frozen, like every node; the values
+ * must be frozen already (deeply), as they are not walked here.
  */
 export function trieFromEntries<V>(keys: readonly string[], values: readonly V[], hashes?: Int32Array): TrieNode<V> {
   const keyHashes = hashes ?? hashAll(keys);
