@@ -7,9 +7,9 @@
  * only the nodes on one root-to-leaf path and shares all the rest with the graph it came from.
  *
  * Layout, chosen for memory and for lookups that touch few cache lines: a leaf is one flat
- * array of `hash, key, value` triples, so a lookup compares small-integer hashes in one array
- * and reads a key string only when its hash matches. Leaves are large (up to 48 entries) so a
- * big index is mostly full leaves rather than many near-empty ones.
+ * array holding its entries' hashes, then their keys, then their values, so a lookup scans a
+ * few cache lines of small integers and reads a key string only when its hash matches. Leaves
+ * are large (up to 48 entries) so a big index is mostly full leaves, not many near-empty ones.
  *
  * Every node a trie function returns is frozen, and so is every value stored (deeply, see
  * `deep-freeze.ts`): a write copies the nodes on its path and freezes each copy as it is made.
@@ -21,7 +21,10 @@
 
 import { deepFreeze } from "./deep-freeze.js";
 
-/** Entries as `hash, key, value` triples; the hash is the key's {@link hashKey} as an int32. */
+/**
+ * `n` entries as `[hash 0 … hash n-1, key 0 … key n-1, value 0 … value n-1]`; a hash is its
+ * key's {@link hashKey}, an int32.
+ */
 export type TrieLeaf<V> = Array<number | string | V>;
 
 /** A node whose 32 children split the keys by five more bits of their hash. */
@@ -38,7 +41,8 @@ const WIDTH = 1 << BITS;
 const MASK = WIDTH - 1;
 /** A leaf splits when it would grow past this many entries. */
 const LEAF_MAX = 48;
-const STRIDE = 3;
+/** A leaf of `n` entries is `3 × n` long: hashes, keys, values. */
+const SEGMENTS = 3;
 const MAX_DEPTH = 6; // 6 × 5 = 30 hash bits; deeper keys share a leaf
 const COLLAPSE_AT = LEAF_MAX / 2;
 
@@ -63,14 +67,12 @@ export function emptyTrie<V>(): TrieNode<V> {
 
 /** How many entries the trie holds. */
 export function trieSize<V>(node: TrieNode<V>): number {
-  return isLeaf(node) ? node.length / STRIDE : node.size;
+  return isLeaf(node) ? node.length / SEGMENTS : node.size;
 }
 
-/** A shallow copy to change (or, for a new empty trie, the node itself), to be frozen after. */
-function editable<V>(node: TrieNode<V>): TrieNode<V> {
-  if (!Object.isFrozen(node)) return node;
+/** A copy of a branch to change, then freeze. */
+function branchCopy<V>(node: TrieBranch<V>): TrieBranch<V> {
   // Spread, not slice(): V8 copies a frozen array with slice() on a slow path, ~20× slower.
-  if (isLeaf(node)) return [...node];
   return { size: node.size, children: [...node.children] };
 }
 
@@ -94,11 +96,10 @@ function leafFor<V>(root: TrieNode<V>, hash: number): TrieLeaf<V> | null {
   return node ?? null;
 }
 
-/** The position of `key`'s triple in `leaf`, or -1. */
+/** The entry number of `key` in `leaf`, or -1. */
 function indexIn<V>(leaf: TrieLeaf<V>, key: string, hash: number): number {
-  for (let i = 0; i < leaf.length; i += STRIDE) {
-    if (leaf[i] === hash && leaf[i + 1] === key) return i;
-  }
+  const n = leaf.length / SEGMENTS;
+  for (let i = 0; i < n; i++) if (leaf[i] === hash && leaf[n + i] === key) return i;
   return -1;
 }
 
@@ -106,7 +107,53 @@ function lookup<V>(root: TrieNode<V>, key: string, hash: number): V | undefined 
   const leaf = leafFor(root, hash);
   if (!leaf) return undefined;
   const index = indexIn(leaf, key, hash);
-  return index < 0 ? undefined : (leaf[index + 2] as V);
+  return index < 0 ? undefined : (leaf[(2 * leaf.length) / SEGMENTS + index] as V);
+}
+
+/** A new leaf of `n` entries, to fill at `i`, `n + i` and `2n + i`. */
+function newLeaf<V>(n: number): TrieLeaf<V> {
+  return new Array<number | string | V>(n * SEGMENTS);
+}
+
+/** `leaf` with one more entry, at the end. */
+function leafWith<V>(leaf: TrieLeaf<V>, hash: number, key: string, value: V): TrieLeaf<V> {
+  const n = leaf.length / SEGMENTS;
+  const next = newLeaf<V>(n + 1);
+  for (let i = 0; i < n; i++) {
+    next[i] = leaf[i] as number;
+    next[n + 1 + i] = leaf[n + i] as string;
+    next[2 * (n + 1) + i] = leaf[2 * n + i] as V;
+  }
+  next[n] = hash;
+  next[2 * n + 1] = key;
+  next[3 * n + 2] = value;
+  return next;
+}
+
+/** `leaf` without entry `index`. */
+function leafWithout<V>(leaf: TrieLeaf<V>, index: number): TrieLeaf<V> {
+  const n = leaf.length / SEGMENTS;
+  const next = newLeaf<V>(n - 1);
+  for (let i = 0, j = 0; i < n; i++) {
+    if (i === index) continue;
+    next[j] = leaf[i] as number;
+    next[n - 1 + j] = leaf[n + i] as string;
+    next[2 * (n - 1) + j] = leaf[2 * n + i] as V;
+    j++;
+  }
+  return next;
+}
+
+/** A leaf of the given entries. */
+function leafOf<V>(hashes: readonly number[], keys: readonly string[], values: readonly V[]): TrieLeaf<V> {
+  const n = hashes.length;
+  const leaf = newLeaf<V>(n);
+  for (let i = 0; i < n; i++) {
+    leaf[i] = hashes[i] as number;
+    leaf[n + i] = keys[i] as string;
+    leaf[2 * n + i] = values[i] as V;
+  }
+  return leaf;
 }
 
 /** The value stored under `key`, or `undefined`. */
@@ -131,15 +178,16 @@ export function trieSet<V>(root: TrieNode<V>, key: string, value: V): TrieNode<V
 }
 
 function setIn<V>(node: TrieNode<V>, key: string, value: V, hash: number, depth: number, added: boolean): TrieNode<V> {
-  if (isLeaf(node) && added && node.length >= LEAF_MAX * STRIDE && depth < MAX_DEPTH) {
+  if (isLeaf(node)) {
+    if (!added) {
+      const next = [...node];
+      next[(2 * node.length) / SEGMENTS + indexIn(node, key, hash)] = value;
+      return frozen(next);
+    }
+    if (node.length < LEAF_MAX * SEGMENTS || depth >= MAX_DEPTH) return frozen(leafWith(node, hash, key, value));
     return setIn(split(node, depth), key, value, hash, depth, added);
   }
-  const target = editable(node);
-  if (isLeaf(target)) {
-    if (added) target.push(hash, key, value);
-    else target[indexIn(target, key, hash) + 2] = value;
-    return frozen(target);
-  }
+  const target = branchCopy(node);
   const slot = slotOf(hash, depth);
   target.children[slot] = setIn(target.children[slot] ?? emptyTrie<V>(), key, value, hash, depth + 1, added);
   if (added) target.size += 1;
@@ -148,15 +196,22 @@ function setIn<V>(node: TrieNode<V>, key: string, value: V, hash: number, depth:
 
 /** A full leaf as a branch whose children are the leaf's entries dealt by their next slot. */
 function split<V>(leaf: TrieLeaf<V>, depth: number): TrieBranch<V> {
-  const children = new Array<TrieNode<V> | null>(WIDTH).fill(null);
-  for (let i = 0; i < leaf.length; i += STRIDE) {
-    const slot = slotOf(leaf[i] as number, depth);
-    const child = (children[slot] ?? []) as TrieLeaf<V>;
-    child.push(leaf[i] as number, leaf[i + 1] as string, leaf[i + 2] as V);
-    children[slot] = child;
+  const n = leaf.length / SEGMENTS;
+  const dealt = Array.from({ length: WIDTH }, () => ({
+    hashes: [] as number[],
+    keys: [] as string[],
+    values: [] as V[],
+  }));
+  for (let i = 0; i < n; i++) {
+    const bucket = dealt[slotOf(leaf[i] as number, depth)] as (typeof dealt)[number];
+    bucket.hashes.push(leaf[i] as number);
+    bucket.keys.push(leaf[n + i] as string);
+    bucket.values.push(leaf[2 * n + i] as V);
   }
-  for (const child of children) if (child) Object.freeze(child);
-  return frozen({ size: leaf.length / STRIDE, children }) as TrieBranch<V>;
+  const children = dealt.map((bucket) =>
+    bucket.hashes.length === 0 ? null : frozen(leafOf(bucket.hashes, bucket.keys, bucket.values)),
+  );
+  return frozen({ size: n, children }) as TrieBranch<V>;
 }
 
 /** Removes `key`; returns the trie to use from now on (`root` is unchanged if frozen). */
@@ -167,11 +222,8 @@ export function trieDelete<V>(root: TrieNode<V>, key: string): TrieNode<V> {
 }
 
 function deleteIn<V>(node: TrieNode<V>, key: string, hash: number, depth: number): TrieNode<V> {
-  const target = editable(node);
-  if (isLeaf(target)) {
-    target.splice(indexIn(target, key, hash), STRIDE);
-    return frozen(target);
-  }
+  if (isLeaf(node)) return frozen(leafWithout(node, indexIn(node, key, hash)));
+  const target = branchCopy(node);
   target.size -= 1;
   const slot = slotOf(hash, depth);
   const updated = deleteIn(target.children[slot] as TrieNode<V>, key, hash, depth + 1);
@@ -180,17 +232,22 @@ function deleteIn<V>(node: TrieNode<V>, key: string, hash: number, depth: number
 }
 
 function collapse<V>(branch: TrieBranch<V>): TrieLeaf<V> {
-  const leaf: TrieLeaf<V> = [];
-  collectInto(branch, leaf);
-  return Object.freeze(leaf) as TrieLeaf<V>;
+  const entries = { hashes: [] as number[], keys: [] as string[], values: [] as V[] };
+  collectInto(branch, entries);
+  return Object.freeze(leafOf(entries.hashes, entries.keys, entries.values)) as TrieLeaf<V>;
 }
 
-function collectInto<V>(node: TrieNode<V>, leaf: TrieLeaf<V>): void {
+function collectInto<V>(node: TrieNode<V>, into: { hashes: number[]; keys: string[]; values: V[] }): void {
   if (isLeaf(node)) {
-    for (const item of node) leaf.push(item);
+    const n = node.length / SEGMENTS;
+    for (let i = 0; i < n; i++) {
+      into.hashes.push(node[i] as number);
+      into.keys.push(node[n + i] as string);
+      into.values.push(node[2 * n + i] as V);
+    }
     return;
   }
-  for (const child of node.children) if (child) collectInto(child, leaf);
+  for (const child of node.children) if (child) collectInto(child, into);
 }
 
 /**
@@ -278,13 +335,13 @@ function buildRange<V>(
   hashes: Int32Array,
 ): TrieNode<V> {
   if (hi - lo <= LEAF_MAX || depth >= MAX_DEPTH) {
-    const leaf: TrieLeaf<V> = new Array((hi - lo) * STRIDE);
-    for (let i = lo; i < hi; i++) {
-      const index = order[i] as number;
-      const at = (i - lo) * STRIDE;
-      leaf[at] = hashes[index] as number;
-      leaf[at + 1] = keys[index] as string;
-      leaf[at + 2] = values[index] as V;
+    const n = hi - lo;
+    const leaf = newLeaf<V>(n);
+    for (let i = 0; i < n; i++) {
+      const index = order[lo + i] as number;
+      leaf[i] = hashes[index] as number;
+      leaf[n + i] = keys[index] as string;
+      leaf[2 * n + i] = values[index] as V;
     }
     return Object.freeze(leaf) as TrieLeaf<V>;
   }
@@ -303,7 +360,8 @@ function buildRange<V>(
 /** Calls `visit` for every entry, in no particular order. */
 export function trieForEach<V>(node: TrieNode<V>, visit: (value: V, key: string) => void): void {
   if (isLeaf(node)) {
-    for (let i = 0; i < node.length; i += STRIDE) visit(node[i + 2] as V, node[i + 1] as string);
+    const n = node.length / SEGMENTS;
+    for (let i = 0; i < n; i++) visit(node[2 * n + i] as V, node[n + i] as string);
     return;
   }
   for (const child of node.children) if (child) trieForEach(child, visit);
