@@ -117,7 +117,7 @@ function isAccessLevel(value: unknown): value is AccessLevel {
 }
 
 /** The details object for these facts, or `null` when there are none. */
-export function grantDetails(
+function grantDetails(
   granted_by: string | null,
   created_at: string | null,
   updated_at: string | null,
