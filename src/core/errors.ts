@@ -5,7 +5,8 @@
  */
 
 /**
- * The stable error codes of SPEC section 5.
+ * The stable error codes of SPEC sections 5 and 8, plus `STORAGE_UNAVAILABLE` (503) for a
+ * database that does not answer in time.
  *
  * @example
  * ```ts
@@ -19,7 +20,9 @@ export type ErrorCode =
   | "RESOURCE_NOT_FOUND"
   | "RESOURCE_ALREADY_EXISTS"
   | "INVALID_GRAPH"
-  | "VERSION_CONFLICT";
+  | "VERSION_CONFLICT"
+  | "CHANGES_EXPIRED"
+  | "STORAGE_UNAVAILABLE";
 
 /**
  * Structured context of an error: which field or resource, and why.
@@ -91,6 +94,16 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = Obj
     status: 409,
     message: "The data changed while the request was processed. Please retry.",
     system_message: "Version conflict",
+  },
+  CHANGES_EXPIRED: {
+    status: 410,
+    message: "The change log no longer reaches back that far. Start again from a snapshot.",
+    system_message: "Changes expired",
+  },
+  STORAGE_UNAVAILABLE: {
+    status: 503,
+    message: "The service cannot reach its database right now. Please retry shortly.",
+    system_message: "Storage unavailable",
   },
 });
 

@@ -6,7 +6,7 @@ import { compositeMembers } from "./composite-containment.js";
 import { departmentDescendants, departmentIsKnown, departmentParent } from "./department-forest.js";
 import { grantForPair, publicGrant } from "./grant-index.js";
 import { type AccessGraph, stateOf } from "./graph-state.js";
-import { trieForEach, trieGet, trieHas, trieKeys } from "./hash-trie.js";
+import { trieForEach, trieGet, trieHas, trieKeys, trieSize } from "./hash-trie.js";
 import { membersOf } from "./memberships.js";
 import type { CompositeInput, DepartmentInput, GrantInput, GraphGrant, GraphInput, UserInput } from "./types.js";
 import { expectId } from "./validate.js";
@@ -190,4 +190,44 @@ export function graphToInput(graph: AccessGraph): GraphInput {
     composites: byId(composites),
     grants: byId(grants as (GrantInput & { id: string })[]),
   };
+}
+
+/**
+ * How much a graph holds: its active grants, listed users, declared departments and declared
+ * composites. Each count is kept by the graph's indexes, so asking costs nothing.
+ *
+ * @example
+ * ```ts
+ * import { createGraph, graphSize } from "grantpath";
+ *
+ * graphSize(createGraph({ organization_id: "org_1", users: [{ id: "usr_1" }] })).users; // 1
+ * ```
+ */
+export function graphSize(graph: AccessGraph): GraphSize {
+  const state = stateOf(graph);
+  return {
+    grants: trieSize(state.grants),
+    users: trieSize(state.users),
+    departments: trieSize(state.departments),
+    composites: trieSize(state.compositeMembers),
+  };
+}
+
+/**
+ * The counts {@link graphSize} answers.
+ *
+ * @example
+ * ```ts
+ * const size: GraphSize = { grants: 100_000, users: 5_000, departments: 120, composites: 40 };
+ * ```
+ */
+export interface GraphSize {
+  /** Grants in the graph (revoked ones are not; expired ones are until revoked). */
+  readonly grants: number;
+  /** Users listed with their memberships. */
+  readonly users: number;
+  /** Departments declared with a parent (or as roots). */
+  readonly departments: number;
+  /** Composites declared with their members. */
+  readonly composites: number;
 }

@@ -4,6 +4,8 @@
  * unchanged in browsers and edge workers.
  * @module
  */
+export { applyChanges } from "./apply-changes.js";
+export type { ChangePage, Commit, GrantRecord, OrganizationSnapshot, StorageChange } from "./changes.js";
 export { checkAccess } from "./check-access.js";
 export { createGraph } from "./create-graph.js";
 export {
@@ -20,10 +22,12 @@ export { compareGrantPaths } from "./grant-paths.js";
 export {
   type DepartmentInfo,
   findGrant,
+  type GraphSize,
   getComposite,
   getDepartment,
   getGrant,
   getUser,
+  graphSize,
   graphToInput,
   isOwner,
 } from "./graph-reads.js";

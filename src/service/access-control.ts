@@ -10,23 +10,20 @@ import {
   AccessError,
   type AccessGraph,
   addGrant,
-  type CompositeInput,
   createDepartment as createDepartmentIn,
   createGraph,
-  type DepartmentInput,
   ENTITY_TYPES,
   type EntityType,
   findGrant,
   type GraphGrant,
-  type GraphInput,
   getComposite,
   getDepartment,
   getGrant as getGraphGrant,
   getUser,
   graphToInput,
+  isAccessError,
   isValidId,
   moveDepartment as moveDepartmentIn,
-  type ResolvedAccess,
   removeDepartment,
   resolveAccess as resolveAccessIn,
   revokeGrant as revokeGraphGrant,
@@ -34,7 +31,6 @@ import {
   setOwners as setOwnersIn,
   setUserDepartments,
   setUserRoles,
-  type UsersWithAccess,
   updateGrantLevel,
   usersWithAccess as usersWithAccessIn,
 } from "../core/index.js";
@@ -47,18 +43,23 @@ import {
   type UntrustedObject,
 } from "../core/validate.js";
 import { toGrantRecord, wireTimestamp } from "../storage/grant-records.js";
-import type { GrantFilter, GrantRecord, StorageAdapter, StorageChange } from "../storage/storage-adapter.js";
+import type { GrantRecord, StorageChange } from "../storage/storage-adapter.js";
+import type {
+  AccessControl,
+  AccessControlOptions,
+  CallOptions,
+  GrantList,
+  UserMemberships,
+} from "./access-control-types.js";
 import { randomGrantId } from "./grant-ids.js";
-import {
-  type CachedOrganization,
-  createOrganizationCache,
-  organizationNotFound,
-  type PlannedWrite,
-} from "./organization-cache.js";
+import { type CachedOrganization, createOrganizationCache, type PlannedWrite } from "./organization-cache.js";
 import { requireEntityAdmin, requireOwner, requireSelfOrOwner } from "./permissions.js";
+import { departmentNotFound, grantNotFound, organizationNotFound } from "./service-errors.js";
 import {
   actorArg,
   bulkCreateArg,
+  callArg,
+  changesArg,
   createGrantArg,
   type EntityRef,
   type GranteeLevel,
@@ -68,257 +69,9 @@ import {
   updateGrantArg,
 } from "./service-input.js";
 
-/**
- * Options of {@link createAccessControl}.
- *
- * @example
- * ```ts
- * const options: AccessControlOptions = { storage: memoryStorage(), clock: () => new Date("2025-06-15T10:00:00Z") };
- * ```
- */
-export interface AccessControlOptions {
-  /** Where organizations and grants live, e.g. `memoryStorage()`. */
-  readonly storage: StorageAdapter;
-  /** The clock for `created_at`, `updated_at`, `revoked_at` and for deciding expiry. Default: the system clock. */
-  readonly clock?: () => Date;
-  /** Generates grant ids (`agrant_*`). Default: 96 random bits from `crypto.getRandomValues`. */
-  readonly ids?: () => string;
-  /** How many times, in all, a write is tried when it keeps losing races to other writers (≥ 1). Default 10. */
-  readonly maxAttempts?: number;
-}
-
-/**
- * A page of grants (SPEC section 6).
- *
- * @example
- * ```ts
- * const page: GrantList = await accessControl.listGrants("org_xyz789", "usr_owner1", { limit: 50 });
- * page.has_more; // whether to ask for skip: 50 next
- * ```
- */
-export interface GrantList {
-  /** The grants on this page, ordered by `created_at`, then `id`. */
-  readonly items: GrantRecord[];
-  /** How many grants match in all. */
-  readonly total: number;
-  /** How many matching grants came before this page. */
-  readonly skip: number;
-  /** The page size asked for. */
-  readonly limit: number;
-  /** Whether more grants follow this page. */
-  readonly has_more: boolean;
-}
-
-/**
- * The query of a grant listing: filters plus paging (`skip` and `limit` are numbers; the HTTP layer converts the query string).
- *
- * @example
- * ```ts
- * const query: ListGrantsQuery = { grantee_type: "role", grantee_id: "role_admin01", skip: 0, limit: 100 };
- * ```
- */
-export interface ListGrantsQuery extends GrantFilter {
-  /** How many matching grants to skip (default 0). */
-  readonly skip?: number;
-  /** The page size, 1–100 (default 20). */
-  readonly limit?: number;
-}
-
-/**
- * Paging of a per-entity grant listing.
- *
- * @example
- * ```ts
- * await accessControl.listSliceGrants("org_xyz789", "usr_owner1", "kslice_abc123", { skip: 20, limit: 20 });
- * ```
- */
-export interface PageQuery {
-  /** How many grants to skip (default 0). */
-  readonly skip?: number;
-  /** The page size, 1–100 (default 20). */
-  readonly limit?: number;
-}
-
-/**
- * The body of a create-grant request (the seed's fields, plus an optional expiry).
- *
- * @example
- * ```ts
- * const body: CreateGrantInput = { entity_type: "knowledge_slice", entity_id: "kslice_abc123",
- *   grantee_type: "user", grantee_id: "usr_def456", access_level: "read" };
- * ```
- */
-export interface CreateGrantInput {
-  /** The type of the entity to grant. */
-  readonly entity_type: EntityType;
-  /** The entity. */
-  readonly entity_id: string;
-  /** `user`, `department` or `role`. */
-  readonly grantee_type: GrantRecord["grantee_type"];
-  /** The grantee, with its type's prefix. */
-  readonly grantee_id: string;
-  /** `read`, `write` or `admin`. */
-  readonly access_level: GrantRecord["access_level"];
-  /** Optional: from this instant (ISO-8601, in the future) the grant is inactive. */
-  readonly expires_at?: string;
-}
-
-/**
- * The body of a bulk create request: one entity, one or more grantees.
- *
- * @example
- * ```ts
- * const body: BulkCreateGrantsInput = { entity_type: "vector_store", entity_id: "vs_docs01",
- *   grants: [{ grantee_type: "role", grantee_id: "role_admin01", access_level: "admin" },
- *            { grantee_type: "department", grantee_id: "dept_eng01", access_level: "read" }] };
- * ```
- */
-export interface BulkCreateGrantsInput {
-  /** The type of the entity to grant. */
-  readonly entity_type: EntityType;
-  /** The entity. */
-  readonly entity_id: string;
-  /** The grantees and their levels (1–1000). */
-  readonly grants: readonly Omit<CreateGrantInput, "entity_type" | "entity_id">[];
-}
-
-/**
- * A user's direct memberships, as the directory operations answer them.
- *
- * @example
- * ```ts
- * const user: UserMemberships = await accessControl.addRoleMember("org_xyz789", "usr_owner1", "usr_def456", "role_admin01");
- * ```
- */
-export interface UserMemberships {
-  /** The user. */
-  readonly id: string;
-  /** Departments the user belongs to directly. */
-  readonly department_ids: readonly string[];
-  /** Roles the user holds. */
-  readonly role_ids: readonly string[];
-}
-
-/**
- * The grant-management service. Every method takes the organization, the acting user (whoever
- * your authentication says is calling) and the operation's fields, and either resolves with the
- * documented object or rejects with an {@link AccessError} (after `close()`, with a plain
- * `Error`). A rejected call changes nothing.
- *
- * @example
- * ```ts
- * const accessControl: AccessControl = createAccessControl({ storage: memoryStorage() });
- * ```
- */
-export interface AccessControl {
-  /** Creates an organization with its owners (at least one). `RESOURCE_ALREADY_EXISTS` if it exists. */
-  createOrganization(organizationId: string, input: { readonly owners: readonly string[] }): Promise<GraphInput>;
-  /** The organization's whole graph as plain JSON (owners only). */
-  exportOrganization(organizationId: string, actorId: string): Promise<GraphInput>;
-  /** Replaces the owners (owners only; at least one must remain). */
-  setOwners(organizationId: string, actorId: string, owners: readonly string[]): Promise<string[]>;
-
-  /** Creates a grant (SPEC `POST /access/grants`): needs `admin` on the entity, or ownership. */
-  createGrant(organizationId: string, actorId: string, input: CreateGrantInput): Promise<GrantRecord>;
-  /** Creates grants for many grantees on one entity, all or nothing. */
-  bulkCreateGrants(organizationId: string, actorId: string, input: BulkCreateGrantsInput): Promise<GrantRecord[]>;
-  /** Lists grants; filtered by an entity it needs `admin` on that entity, otherwise ownership. */
-  listGrants(organizationId: string, actorId: string, query?: ListGrantsQuery): Promise<GrantList>;
-  /** One grant by id, revoked ones included (with `revoked_at`). */
-  getGrant(organizationId: string, actorId: string, grantId: string): Promise<GrantRecord>;
-  /** Changes a grant's `access_level`, the only field that can change. */
-  updateGrant(
-    organizationId: string,
-    actorId: string,
-    grantId: string,
-    input: { readonly access_level: GrantRecord["access_level"] },
-  ): Promise<GrantRecord>;
-  /** Revokes a grant (soft delete): it stays readable by id, with `revoked_at`. */
-  revokeGrant(organizationId: string, actorId: string, grantId: string): Promise<void>;
-  /** The grants on one knowledge slice. */
-  listSliceGrants(organizationId: string, actorId: string, sliceId: string, query?: PageQuery): Promise<GrantList>;
-  /** The grants on one vector store. */
-  listVectorStoreGrants(
-    organizationId: string,
-    actorId: string,
-    storeId: string,
-    query?: PageQuery,
-  ): Promise<GrantList>;
-  /** The grants on one assistant. */
-  listAssistantGrants(
-    organizationId: string,
-    actorId: string,
-    assistantId: string,
-    query?: PageQuery,
-  ): Promise<GrantList>;
-  /** A user's resolved access (readable by that user and by owners). */
-  resolvedAccess(
-    organizationId: string,
-    actorId: string,
-    userId: string,
-    query?: { readonly entity_type?: EntityType },
-  ): Promise<ResolvedAccess>;
-  /** Everyone who reaches an entity (needs `admin` on it, or ownership). */
-  usersWithAccess(
-    organizationId: string,
-    actorId: string,
-    query: { readonly entity_type: EntityType; readonly entity_id: string },
-  ): Promise<UsersWithAccess>;
-
-  /** Adds a user to a department (owners only); already a member is a no-op. */
-  addDepartmentMember(
-    organizationId: string,
-    actorId: string,
-    userId: string,
-    departmentId: string,
-  ): Promise<UserMemberships>;
-  /** Removes a user from a department (owners only); `RESOURCE_NOT_FOUND` if not a member. */
-  removeDepartmentMember(
-    organizationId: string,
-    actorId: string,
-    userId: string,
-    departmentId: string,
-  ): Promise<UserMemberships>;
-  /** Gives a user a role (owners only); already held is a no-op. */
-  addRoleMember(organizationId: string, actorId: string, userId: string, roleId: string): Promise<UserMemberships>;
-  /** Takes a role from a user (owners only); `RESOURCE_NOT_FOUND` if not held. */
-  removeRoleMember(organizationId: string, actorId: string, userId: string, roleId: string): Promise<UserMemberships>;
-  /** Declares a department, optionally under a parent (owners only). */
-  createDepartment(organizationId: string, actorId: string, input: DepartmentInput): Promise<Required<DepartmentInput>>;
-  /** Moves a department under another, or to the top with `null` (owners only). */
-  moveDepartment(
-    organizationId: string,
-    actorId: string,
-    departmentId: string,
-    parentId: string | null,
-  ): Promise<Required<DepartmentInput>>;
-  /** Deletes a department: sub-departments move up, members lose it; refused while grants name it. */
-  deleteDepartment(organizationId: string, actorId: string, departmentId: string): Promise<void>;
-  /** Declares a composite slice and its members (owners only). */
-  createComposite(organizationId: string, actorId: string, input: CompositeInput): Promise<CompositeInput>;
-  /** Replaces a declared composite's members (owners only). */
-  setCompositeMembers(
-    organizationId: string,
-    actorId: string,
-    compositeId: string,
-    memberSliceIds: readonly string[],
-  ): Promise<CompositeInput>;
-
-  /**
-   * Lets writes under way finish, then stops listening to the storage and drops cached graphs.
-   * The storage itself stays open: close it yourself, after this resolves. Later calls reject
-   * with a plain `Error` (a programming error, not an access decision).
-   */
-  close(): Promise<void>;
-}
-
 function requireOrganization(current: CachedOrganization | null, organizationId: string): AccessGraph {
   if (!current) throw organizationNotFound(organizationId);
   return current.graph;
-}
-
-function grantNotFound(grantId: string): AccessError {
-  return new AccessError("RESOURCE_NOT_FOUND", { grant_id: grantId }, { system_message: "Access grant not found" });
 }
 
 /** Expired exactly as resolution decides it (the core's timestamp parsing, rounding included). */
@@ -343,9 +96,18 @@ function page(items: GrantRecord[], total: number, skip: number, limit: number):
   return { items, total, skip, limit, has_more: skip + items.length < total };
 }
 
+/** Tells the caller the revision an answer was computed on, and passes the answer through. */
+function answer<T>(call: CallOptions, revision: number, value: T): T {
+  call.onRevision?.(revision);
+  return value;
+}
+
 function queryObject(query: unknown): UntrustedObject {
   return query === undefined || query === null ? {} : expectObject(query, "query");
 }
+
+/** The default bound on the graphs an instance holds: see `AccessControlOptions.maxCachedGrants`. */
+const DEFAULT_MAX_CACHED_GRANTS = 1_000_000;
 
 /**
  * Creates the grant-management service over a storage adapter.
@@ -371,17 +133,35 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw validationError("maxAttempts", "maxAttempts must be a whole number of at least 1");
   }
-  const cache = createOrganizationCache(storage, maxAttempts);
+  const maxCachedGrants = options.maxCachedGrants ?? DEFAULT_MAX_CACHED_GRANTS;
+  if (!Number.isSafeInteger(maxCachedGrants) || maxCachedGrants < 1) {
+    throw validationError("maxCachedGrants", "maxCachedGrants must be a whole number of at least 1");
+  }
+  const onError = options.onError ?? ((error: unknown) => console.error("grantpath: background work failed", error));
+  const cache = createOrganizationCache({ storage, maxAttempts, maxWeight: maxCachedGrants, onError });
   let closed = false;
   /** Writes under way, so close() can let them finish before it releases the cache. */
   const pending = new Set<Promise<unknown>>();
 
-  function write<T>(organizationId: string, plan: (current: CachedOrganization | null) => PlannedWrite<T>): Promise<T> {
-    const running = cache.write(organizationId, plan);
+  /** Commits a planned write and tells the caller the revision it made. */
+  async function write<T>(
+    organizationId: string,
+    plan: (current: CachedOrganization | null) => PlannedWrite<T>,
+    call: CallOptions,
+  ): Promise<T> {
+    const running = cache.write(organizationId, plan, { committed_at: wireTimestamp(clock()) });
     pending.add(running);
     const forget = () => pending.delete(running);
     running.then(forget, forget);
-    return running;
+    const outcome = await running;
+    call.onRevision?.(outcome.revision);
+    return outcome.result;
+  }
+
+  /** The organization's state for a read, at the caller's `minRevision` or later. */
+  function read(organizationId: string, call: CallOptions): Promise<CachedOrganization> {
+    ensureOpen();
+    return cache.read(organizationId, call.minRevision);
   }
 
   /**
@@ -446,9 +226,10 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
   }
 
   /**
-   * Creates grants for several grantees on one entity, all or nothing. A request that the cached
-   * graph already refuses fails before any id is drawn; the write then checks again on the
-   * organization's current state, so a race lost in between is still caught.
+   * Creates grants for several grantees on one entity, all or nothing. A request that the held
+   * graph already refuses fails before any id is drawn (when the adapter tells this instance of
+   * other writers' commits); the write then checks again on the organization's latest state, so
+   * a race lost in between is still caught.
    */
   async function createGrants(
     organizationId: string,
@@ -457,14 +238,24 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     items: readonly GranteeLevel[],
     at: Date,
     bulk: boolean,
+    call: CallOptions,
   ): Promise<GrantRecord[]> {
-    checkCreates((await cache.read(organizationId)).graph, actorId, entity, items, at, bulk);
+    try {
+      checkCreates((await read(organizationId, call)).graph, actorId, entity, items, at, bulk);
+    } catch (error) {
+      // Without watch the held graph may be stale: the write below checks again on the latest state.
+      if (storage.watch !== undefined || !isAccessError(error)) throw error;
+    }
     const ids = await freshGrantIds(organizationId, items.length);
-    return write(organizationId, (current) => {
-      const graph = requireOrganization(current, organizationId);
-      const expired = checkCreates(graph, actorId, entity, items, at, bulk);
-      return planCreates(graph, organizationId, actorId, entity, items, at, expired, ids);
-    });
+    return write(
+      organizationId,
+      (current) => {
+        const graph = requireOrganization(current, organizationId);
+        const expired = checkCreates(graph, actorId, entity, items, at, bulk);
+        return planCreates(graph, organizationId, actorId, entity, items, at, expired, ids);
+      },
+      call,
+    );
   }
 
   /** Plans the records; an expired grant for a pair is revoked (kept for audit) and replaced. */
@@ -520,14 +311,19 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     action: string,
     change: (graph: AccessGraph, grant: GraphGrant) => PlannedWrite<T>,
     at: Date,
+    call: CallOptions,
   ): Promise<T> {
-    return write(organizationId, (current) => {
-      const graph = requireOrganization(current, organizationId);
-      const grant = getGraphGrant(graph, grantId);
-      if (!grant) throw grantNotFound(grantId);
-      requireEntityAdmin(graph, actorId, grant.entity_type, grant.entity_id, at, action);
-      return change(graph, grant);
-    });
+    return write(
+      organizationId,
+      (current) => {
+        const graph = requireOrganization(current, organizationId);
+        const grant = getGraphGrant(graph, grantId);
+        if (!grant) throw grantNotFound(grantId);
+        requireEntityAdmin(graph, actorId, grant.entity_type, grant.entity_id, at, action);
+        return change(graph, grant);
+      },
+      call,
+    );
   }
 
   async function listEntityGrants(
@@ -536,16 +332,18 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     entityType: EntityType,
     entityId: unknown,
     query: unknown,
+    options: unknown,
   ): Promise<GrantList> {
     const org = organizationArg(organizationId);
     const actor = actorArg(actorId);
     const entity_id = expectId(entityType, entityId, "entity_id");
     const paging = pageArg(queryObject(query));
+    const call = callArg(options);
     const at = now();
-    const { graph } = await cache.read(org);
+    const { graph, revision } = await read(org, call);
     requireEntityAdmin(graph, actor, entityType, entity_id, at, "list this entity's grants");
     const found = await storage.listGrants(org, { entity_type: entityType, entity_id }, paging);
-    return page(found.items, found.total, paging.skip, paging.limit);
+    return answer(call, revision, page(found.items, found.total, paging.skip, paging.limit));
   }
 
   /** Runs an owner-only directory change. */
@@ -553,16 +351,22 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     organizationId: unknown,
     actorId: unknown,
     action: string,
+    options: unknown,
     change: (graph: AccessGraph, org: string) => PlannedWrite<T>,
   ): Promise<T> {
     const org = organizationArg(organizationId);
     const actor = actorArg(actorId);
+    const call = callArg(options);
     ensureOpen();
-    return write(org, (current) => {
-      const graph = requireOrganization(current, org);
-      requireOwner(graph, actor, action);
-      return change(graph, org);
-    });
+    return write(
+      org,
+      (current) => {
+        const graph = requireOrganization(current, org);
+        requireOwner(graph, actor, action);
+        return change(graph, org);
+      },
+      call,
+    );
   }
 
   function memberships(graph: AccessGraph, userId: string): UserMemberships {
@@ -580,11 +384,12 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     groupIdArg: unknown,
     kind: "department" | "role",
     add: boolean,
+    options: unknown,
   ): Promise<UserMemberships> {
     const userId = expectId("user", userIdArg, "user_id");
     const groupId = expectId(kind, groupIdArg, `${kind}_id`);
     const action = `${add ? "add" : "remove"} ${kind} memberships`;
-    return directoryWrite(organizationId, actorId, action, (graph) => {
+    return directoryWrite(organizationId, actorId, action, options, (graph) => {
       const user = memberships(graph, userId);
       const current = kind === "department" ? user.department_ids : user.role_ids;
       const has = current.includes(groupId);
@@ -604,67 +409,75 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
   }
 
   return {
-    async createOrganization(organizationId, input) {
+    async createOrganization(organizationId, input, options) {
       const org = organizationArg(organizationId);
       const owners = ownerList(expectObject(input, "body").owners);
+      const call = callArg(options);
       ensureOpen();
-      return write(org, (current) => {
-        if (current) {
-          throw new AccessError(
-            "RESOURCE_ALREADY_EXISTS",
-            { organization_id: org },
-            { message: `Organization ${org} already exists.`, system_message: "Organization already exists" },
-          );
-        }
-        const graph = createGraph({ organization_id: org, owners });
-        return { changes: [{ type: "create_organization", owners }], graph, result: graphToInput(graph) };
-      });
+      return write(
+        org,
+        (current) => {
+          if (current) {
+            throw new AccessError(
+              "RESOURCE_ALREADY_EXISTS",
+              { organization_id: org },
+              { message: `Organization ${org} already exists.`, system_message: "Organization already exists" },
+            );
+          }
+          const graph = createGraph({ organization_id: org, owners });
+          return { changes: [{ type: "create_organization", owners }], graph, result: graphToInput(graph) };
+        },
+        call,
+      );
     },
 
-    async exportOrganization(organizationId, actorId) {
+    async exportOrganization(organizationId, actorId, options) {
       const org = organizationArg(organizationId);
       const actor = actorArg(actorId);
-      ensureOpen();
-      const { graph } = await cache.read(org);
+      const call = callArg(options);
+      const { graph, revision } = await read(org, call);
       requireOwner(graph, actor, "export the organization");
-      return graphToInput(graph);
+      return answer(call, revision, graphToInput(graph));
     },
 
-    async setOwners(organizationId, actorId, owners) {
+    async setOwners(organizationId, actorId, owners, options) {
       const ids = ownerList(owners);
-      return directoryWrite(organizationId, actorId, "change the owners", (graph) => {
+      return directoryWrite(organizationId, actorId, "change the owners", options, (graph) => {
         const next = setOwnersIn(graph, ids);
         return { changes: next === graph ? [] : [{ type: "set_owners", owners: ids }], graph: next, result: ids };
       });
     },
 
-    async createGrant(organizationId, actorId, input) {
+    async createGrant(organizationId, actorId, input, options) {
       const org = organizationArg(organizationId);
       const actor = actorArg(actorId);
       const at = now();
       const body = createGrantArg(input, at.getTime());
+      const call = callArg(options);
       const entity = { entity_type: body.entity_type, entity_id: body.entity_id };
-      const [record] = await createGrants(org, actor, entity, [body], at, false);
+      const [record] = await createGrants(org, actor, entity, [body], at, false, call);
       return record as GrantRecord;
     },
 
-    async bulkCreateGrants(organizationId, actorId, input) {
+    async bulkCreateGrants(organizationId, actorId, input, options) {
       const org = organizationArg(organizationId);
       const actor = actorArg(actorId);
       const at = now();
       const body = bulkCreateArg(input, at.getTime());
+      const call = callArg(options);
       const entity = { entity_type: body.entity_type, entity_id: body.entity_id };
-      return createGrants(org, actor, entity, body.grants, at, true);
+      return createGrants(org, actor, entity, body.grants, at, true, call);
     },
 
-    async listGrants(organizationId, actorId, query) {
+    async listGrants(organizationId, actorId, query, options) {
       const org = organizationArg(organizationId);
       const actor = actorArg(actorId);
       const q = queryObject(query);
       const filter = listFilterArg(q);
       const paging = pageArg(q);
+      const call = callArg(options);
       const at = now();
-      const { graph } = await cache.read(org);
+      const { graph, revision } = await read(org, call);
       if (filter.entity_id === undefined) {
         requireOwner(graph, actor, "list grants across entities");
       } else {
@@ -672,26 +485,28 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
         requireEntityAdmin(graph, actor, entityType, filter.entity_id, at, "list this entity's grants");
       }
       const found = await storage.listGrants(org, filter, paging);
-      return page(found.items, found.total, paging.skip, paging.limit);
+      return answer(call, revision, page(found.items, found.total, paging.skip, paging.limit));
     },
 
-    async getGrant(organizationId, actorId, grantId) {
+    async getGrant(organizationId, actorId, grantId, options) {
       const org = organizationArg(organizationId);
       const actor = actorArg(actorId);
       const id = expectId("grant", grantId, "grant_id");
+      const call = callArg(options);
       const at = now();
-      const { graph } = await cache.read(org);
+      const { graph, revision } = await read(org, call);
       const record = await storage.getGrant(org, id);
       if (!record) throw grantNotFound(id);
       requireEntityAdmin(graph, actor, record.entity_type, record.entity_id, at, "read this entity's grants");
-      return record;
+      return answer(call, revision, record);
     },
 
-    async updateGrant(organizationId, actorId, grantId, input) {
+    async updateGrant(organizationId, actorId, grantId, input, options) {
       const org = organizationArg(organizationId);
       const actor = actorArg(actorId);
       const id = expectId("grant", grantId, "grant_id");
       const level = updateGrantArg(input);
+      const call = callArg(options);
       const at = now();
       return planGrantChange(
         org,
@@ -706,13 +521,15 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
           return { changes: [{ type: "put_grant", grant: record }], graph: next, result: record };
         },
         at,
+        call,
       );
     },
 
-    async revokeGrant(organizationId, actorId, grantId) {
+    async revokeGrant(organizationId, actorId, grantId, options) {
       const org = organizationArg(organizationId);
       const actor = actorArg(actorId);
       const id = expectId("grant", grantId, "grant_id");
+      const call = callArg(options);
       const at = now();
       await planGrantChange(
         org,
@@ -725,65 +542,69 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
           result: undefined,
         }),
         at,
+        call,
       );
     },
 
-    listSliceGrants: (organizationId, actorId, sliceId, query) =>
-      listEntityGrants(organizationId, actorId, "knowledge_slice", sliceId, query),
-    listVectorStoreGrants: (organizationId, actorId, storeId, query) =>
-      listEntityGrants(organizationId, actorId, "vector_store", storeId, query),
-    listAssistantGrants: (organizationId, actorId, assistantId, query) =>
-      listEntityGrants(organizationId, actorId, "assistant", assistantId, query),
+    listSliceGrants: (organizationId, actorId, sliceId, query, options) =>
+      listEntityGrants(organizationId, actorId, "knowledge_slice", sliceId, query, options),
+    listVectorStoreGrants: (organizationId, actorId, storeId, query, options) =>
+      listEntityGrants(organizationId, actorId, "vector_store", storeId, query, options),
+    listAssistantGrants: (organizationId, actorId, assistantId, query, options) =>
+      listEntityGrants(organizationId, actorId, "assistant", assistantId, query, options),
 
-    async resolvedAccess(organizationId, actorId, userId, query) {
+    async resolvedAccess(organizationId, actorId, userId, query, options) {
       const org = organizationArg(organizationId);
       const actor = actorArg(actorId);
       const user = expectId("user", userId, "user_id");
       const q = queryObject(query);
       const entityType = q.entity_type === undefined ? undefined : expectEntityType(q.entity_type, "entity_type");
+      const call = callArg(options);
       const at = now();
-      const { graph } = await cache.read(org);
+      const { graph, revision } = await read(org, call);
       requireSelfOrOwner(graph, actor, user);
-      return resolveAccessIn(graph, user, { entityType, at });
+      return answer(call, revision, resolveAccessIn(graph, user, { entityType, at }));
     },
 
-    async usersWithAccess(organizationId, actorId, query) {
+    async usersWithAccess(organizationId, actorId, query, options) {
       const org = organizationArg(organizationId);
       const actor = actorArg(actorId);
       const q = queryObject(query);
       const entityType = expectEntityType(q.entity_type, "entity_type");
       const entityId = expectId(entityType, q.entity_id, "entity_id");
+      const call = callArg(options);
       const at = now();
-      const { graph } = await cache.read(org);
+      const { graph, revision } = await read(org, call);
       requireEntityAdmin(graph, actor, entityType, entityId, at, "see who can reach this entity");
-      return usersWithAccessIn(graph, entityType, entityId, { at });
+      return answer(call, revision, usersWithAccessIn(graph, entityType, entityId, { at }));
     },
 
-    addDepartmentMember: (org, actor, user, department) =>
-      changeMembership(org, actor, user, department, "department", true),
-    removeDepartmentMember: (org, actor, user, department) =>
-      changeMembership(org, actor, user, department, "department", false),
-    addRoleMember: (org, actor, user, role) => changeMembership(org, actor, user, role, "role", true),
-    removeRoleMember: (org, actor, user, role) => changeMembership(org, actor, user, role, "role", false),
+    addDepartmentMember: (org, actor, user, department, options) =>
+      changeMembership(org, actor, user, department, "department", true, options),
+    removeDepartmentMember: (org, actor, user, department, options) =>
+      changeMembership(org, actor, user, department, "department", false, options),
+    addRoleMember: (org, actor, user, role, options) => changeMembership(org, actor, user, role, "role", true, options),
+    removeRoleMember: (org, actor, user, role, options) =>
+      changeMembership(org, actor, user, role, "role", false, options),
 
-    async createDepartment(organizationId, actorId, input) {
+    async createDepartment(organizationId, actorId, input, options) {
       const body = expectObject(input, "body");
       const id = expectId("department", body.id, "id");
       const parent_id =
         body.parent_id === undefined || body.parent_id === null
           ? null
           : expectId("department", body.parent_id, "parent_id");
-      return directoryWrite(organizationId, actorId, "create departments", (graph) => {
+      return directoryWrite(organizationId, actorId, "create departments", options, (graph) => {
         const next = createDepartmentIn(graph, { id, parent_id });
         const department = { id, parent_id };
         return { changes: [{ type: "put_department", department }], graph: next, result: department };
       });
     },
 
-    async moveDepartment(organizationId, actorId, departmentId, parentId) {
+    async moveDepartment(organizationId, actorId, departmentId, parentId, options) {
       const id = expectId("department", departmentId, "department_id");
       const parent_id = parentId === null ? null : expectId("department", parentId, "parent_id");
-      return directoryWrite(organizationId, actorId, "move departments", (graph) => {
+      return directoryWrite(organizationId, actorId, "move departments", options, (graph) => {
         if (!getDepartment(graph, id)) throw departmentNotFound(id);
         const next = moveDepartmentIn(graph, id, parent_id);
         const department = { id, parent_id };
@@ -795,9 +616,9 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       });
     },
 
-    async deleteDepartment(organizationId, actorId, departmentId) {
+    async deleteDepartment(organizationId, actorId, departmentId, options) {
       const id = expectId("department", departmentId, "department_id");
-      await directoryWrite(organizationId, actorId, "delete departments", (graph) => {
+      await directoryWrite(organizationId, actorId, "delete departments", options, (graph) => {
         const department = getDepartment(graph, id);
         if (!department) throw departmentNotFound(id);
         const next = removeDepartment(graph, id);
@@ -810,11 +631,11 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       });
     },
 
-    async createComposite(organizationId, actorId, input) {
+    async createComposite(organizationId, actorId, input, options) {
       const body = expectObject(input, "body");
       const id = expectId("knowledge_slice", body.id, "id");
       const members = expectIdList("knowledge_slice", body.member_slice_ids, "member_slice_ids");
-      return directoryWrite(organizationId, actorId, "create composites", (graph) => {
+      return directoryWrite(organizationId, actorId, "create composites", options, (graph) => {
         if (getComposite(graph, id)) {
           throw new AccessError(
             "RESOURCE_ALREADY_EXISTS",
@@ -828,10 +649,10 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       });
     },
 
-    async setCompositeMembers(organizationId, actorId, compositeId, memberSliceIds) {
+    async setCompositeMembers(organizationId, actorId, compositeId, memberSliceIds, options) {
       const id = expectId("knowledge_slice", compositeId, "composite_id");
       const members = expectIdList("knowledge_slice", memberSliceIds, "member_slice_ids");
-      return directoryWrite(organizationId, actorId, "change composites", (graph) => {
+      return directoryWrite(organizationId, actorId, "change composites", options, (graph) => {
         if (!getComposite(graph, id)) {
           throw new AccessError("RESOURCE_NOT_FOUND", { composite_id: id }, { system_message: "Composite not found" });
         }
@@ -845,20 +666,54 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       });
     },
 
+    async changes(organizationId, actorId, query, options) {
+      const org = organizationArg(organizationId);
+      const actor = actorArg(actorId);
+      const { since, limit } = changesArg(queryObject(query));
+      const call = callArg(options);
+      const { graph } = await read(org, call);
+      requireOwner(graph, actor, "read the change log");
+      const found = await storage.readChanges(org, since, limit);
+      if (!found) throw organizationNotFound(org);
+      if (since > found.revision) {
+        throw validationError(
+          "since",
+          `since ${since} is beyond the organization's current revision ${found.revision}`,
+          {
+            revision: found.revision,
+          },
+        );
+      }
+      return answer(call, found.revision, found);
+    },
+
+    async snapshot(organizationId, actorId, options) {
+      const org = organizationArg(organizationId);
+      const actor = actorArg(actorId);
+      const call = callArg(options);
+      const { graph, revision } = await read(org, call);
+      requireOwner(graph, actor, "read the organization's snapshot");
+      return answer(call, revision, { revision, graph: graphToInput(graph) });
+    },
+
+    async graph(organizationId, options) {
+      const org = organizationArg(organizationId);
+      const call = callArg(options);
+      const { graph, revision } = await read(org, call);
+      return { revision, graph };
+    },
+
+    cacheUsage() {
+      const held = cache.held();
+      return { organizations: held.organizations, grants: held.weight };
+    },
+
     async close() {
       closed = true;
       await Promise.allSettled([...pending]);
       cache.close();
     },
   };
-}
-
-function departmentNotFound(departmentId: string): AccessError {
-  return new AccessError(
-    "RESOURCE_NOT_FOUND",
-    { department_id: departmentId },
-    { system_message: "Department not found" },
-  );
 }
 
 /** The entity type an id's prefix names (`listFilterArg` has already checked it names one). */

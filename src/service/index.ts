@@ -2,15 +2,19 @@
  * The grant-management service.
  * @module
  */
-export {
-  type AccessControl,
-  type AccessControlOptions,
-  type BulkCreateGrantsInput,
-  type CreateGrantInput,
-  createAccessControl,
-  type GrantList,
-  type ListGrantsQuery,
-  type PageQuery,
-  type UserMemberships,
-} from "./access-control.js";
+export { createAccessControl } from "./access-control.js";
+export type {
+  AccessControl,
+  AccessControlOptions,
+  BulkCreateGrantsInput,
+  CallOptions,
+  ChangesQuery,
+  CreateGrantInput,
+  GrantList,
+  ListGrantsQuery,
+  PageQuery,
+  RevisionedGraph,
+  SnapshotAnswer,
+  UserMemberships,
+} from "./access-control-types.js";
 export { randomGrantId } from "./grant-ids.js";

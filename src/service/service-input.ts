@@ -26,6 +26,7 @@ import {
   type UntrustedObject,
 } from "../core/validate.js";
 import type { GrantFilter, PageRequest } from "../storage/storage-adapter.js";
+import type { CallOptions } from "./access-control-types.js";
 
 /** The most grants one bulk request may create. */
 export const MAX_BULK_GRANTS = 1000;
@@ -186,4 +187,33 @@ export function listFilterArg(query: UntrustedObject): GrantFilter {
     filter.grantee_id = idFilter(GRANTEE_TYPES, filter.grantee_type, query.grantee_id, "grantee_id");
   }
   return filter;
+}
+
+/** The default and largest page of the change log, in commits. */
+const DEFAULT_CHANGES_LIMIT = 100;
+const MAX_CHANGES_LIMIT = 1000;
+
+/** Which page of the change log: `since` (default 0) and `limit` (1–1000, default 100). */
+export function changesArg(query: UntrustedObject): { readonly since: number; readonly limit: number } {
+  return {
+    since: optionalInteger(query.since, "since", 0, 0, Number.MAX_SAFE_INTEGER),
+    limit: optionalInteger(query.limit, "limit", DEFAULT_CHANGES_LIMIT, 1, MAX_CHANGES_LIMIT),
+  };
+}
+
+/** A call's options: `minRevision` a whole number ≥ 0 (named `min_revision`, as on the wire), `onRevision` a function. */
+export function callArg(options: unknown): CallOptions {
+  if (options === undefined || options === null) return {};
+  const given = expectObject(options, "options");
+  const minRevision =
+    given.minRevision === undefined
+      ? undefined
+      : optionalInteger(given.minRevision, "min_revision", 0, 0, Number.MAX_SAFE_INTEGER);
+  if (given.onRevision !== undefined && typeof given.onRevision !== "function") {
+    throw validationError("onRevision", "onRevision must be a function");
+  }
+  return {
+    ...(minRevision === undefined ? {} : { minRevision }),
+    ...(given.onRevision === undefined ? {} : { onRevision: given.onRevision as (revision: number) => void }),
+  };
 }

@@ -3,11 +3,25 @@
  * single-process services that can rebuild their state at start.
  * @module
  */
-import { AccessError, type GraphInput } from "../core/index.js";
+import type { GraphInput } from "../core/index.js";
 import { checkBatch } from "./change-batch.js";
+import {
+  ageCutoff,
+  type ChangeRetention,
+  changesExpired,
+  checkRetention,
+  organizationMissing,
+  revisionConflict,
+  trimmedByCount,
+} from "./change-log.js";
+import { wireTimestamp } from "./grant-records.js";
 import { seedOrganizations } from "./initial-organizations.js";
 import type {
   ChangeListener,
+  ChangePage,
+  Commit,
+  CommitOptions,
+  CommitPlan,
   GrantFilter,
   GrantPage,
   GrantRecord,
@@ -31,12 +45,18 @@ export interface MemoryStorageOptions {
    * timestamps get the time the storage was created; grants without an id get `agrant_auto_N`.
    */
   readonly initial?: readonly GraphInput[];
-  /** The clock that dates seeded grants without timestamps. Default: the system clock. */
+  /** The clock that dates seeded grants without timestamps, and commits. Default: the system clock. */
   readonly clock?: () => Date;
+  /** How much of each organization's change log to keep. Default: all of it. */
+  readonly changeRetention?: ChangeRetention;
 }
 
 interface MemoryOrganization {
-  version: number;
+  revision: number;
+  /** The change log: every commit after `logStart`, oldest first (frozen copies). */
+  readonly log: Commit[];
+  /** The newest revision trimmed from the log (0: the log reaches back to the start). */
+  logStart: number;
   owners: readonly string[];
   readonly users: Map<string, { department_ids: readonly string[]; role_ids: readonly string[] }>;
   readonly departments: Map<string, string | null>;
@@ -66,35 +86,107 @@ interface MemoryOrganization {
 export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapter {
   const organizations = new Map<string, MemoryOrganization>();
   const listeners = new Set<ChangeListener>();
-  seed(organizations, options.initial ?? [], (options.clock ?? (() => new Date()))());
+  const clock = options.clock ?? (() => new Date());
+  const retention = checkRetention(options.changeRetention);
+  seed(organizations, options.initial ?? [], clock());
+
+  /** Applies a checked batch as the next revision, logs it, trims the log and tells listeners. */
+  function store(
+    organizationId: string,
+    existing: MemoryOrganization | undefined,
+    changes: readonly StorageChange[],
+    commitOptions: CommitOptions | undefined,
+  ): number {
+    const actualRevision = existing?.revision ?? 0;
+    const org = existing ?? startOrganization(organizationId, changes);
+    // Every change is checked first; applying checked changes cannot fail, so the batch
+    // lands whole or not at all.
+    checkBatch(changes, actualRevision);
+    const logged = changes.map((change) => applyChange(org, change));
+    org.revision = actualRevision + 1;
+    org.log.push(
+      Object.freeze({
+        revision: org.revision,
+        committed_at: commitOptions?.committed_at ?? wireTimestamp(clock()),
+        changes: Object.freeze(logged),
+      }),
+    );
+    organizations.set(organizationId, org);
+    applyRetention(org);
+    for (const listener of listeners) notify(listener, organizationId, org.revision);
+    return org.revision;
+  }
+
+  function applyRetention(org: MemoryOrganization): void {
+    let through = trimmedByCount(retention, org.revision);
+    const cutoff = ageCutoff(retention, clock());
+    if (cutoff !== null) {
+      for (const commit of org.log) if (commit.committed_at < cutoff) through = Math.max(through, commit.revision);
+    }
+    trim(org, through);
+  }
+
+  function trim(org: MemoryOrganization, throughRevision: number): void {
+    const through = Math.min(throughRevision, org.revision);
+    if (through <= org.logStart) return;
+    org.log.splice(0, through - org.logStart);
+    org.logStart = through;
+  }
+
+  /** Every commit after `since`; `CHANGES_EXPIRED` when the log does not reach back that far. */
+  function commitsSince(organizationId: string, org: MemoryOrganization, since: number): readonly Commit[] {
+    if (since < org.logStart) throw changesExpired(organizationId, since, org.logStart + 1);
+    return org.log.slice(Math.max(0, since - org.logStart));
+  }
 
   return {
     name: "memory",
 
     loadOrganization(organizationId: string): OrganizationSnapshot | null {
       const org = organizations.get(organizationId);
-      return org ? { version: org.version, graph: snapshotGraph(organizationId, org) } : null;
+      return org ? { revision: org.revision, graph: snapshotGraph(organizationId, org) } : null;
     },
 
-    commit(organizationId: string, expectedVersion: number, changes: readonly StorageChange[]): number {
+    commit(
+      organizationId: string,
+      expectedRevision: number,
+      changes: readonly StorageChange[],
+      commitOptions?: CommitOptions,
+    ): number {
       const existing = organizations.get(organizationId);
-      const actualVersion = existing?.version ?? 0;
-      if (actualVersion !== expectedVersion) {
-        throw new AccessError("VERSION_CONFLICT", {
-          organization_id: organizationId,
-          expected_version: expectedVersion,
-          actual_version: actualVersion,
-        });
-      }
-      const org = existing ?? startOrganization(organizationId, changes);
-      // Every change is checked first; applying checked changes cannot fail, so the batch
-      // lands whole or not at all.
-      checkBatch(changes, actualVersion);
-      for (const change of changes) applyChange(org, change);
-      org.version = actualVersion + 1;
-      organizations.set(organizationId, org);
-      for (const listener of listeners) notify(listener, organizationId, org.version);
-      return org.version;
+      const actualRevision = existing?.revision ?? 0;
+      if (actualRevision !== expectedRevision) throw revisionConflict(organizationId, expectedRevision, actualRevision);
+      return store(organizationId, existing, changes, commitOptions);
+    },
+
+    commitLatest(
+      organizationId: string,
+      knownRevision: number,
+      plan: CommitPlan,
+      commitOptions?: CommitOptions,
+    ): number {
+      const existing = organizations.get(organizationId);
+      const actualRevision = existing?.revision ?? 0;
+      if (actualRevision < knownRevision) throw revisionConflict(organizationId, knownRevision, actualRevision);
+      const missed = existing ? commitsSince(organizationId, existing, knownRevision) : [];
+      const changes = plan(missed);
+      if (changes.length === 0) return actualRevision;
+      return store(organizationId, existing, changes, commitOptions);
+    },
+
+    readChanges(organizationId: string, since: number, limit: number): ChangePage | null {
+      const org = organizations.get(organizationId);
+      if (!org) return null;
+      const after = commitsSince(organizationId, org, since);
+      const items = after.slice(0, limit);
+      return { items, revision: org.revision, has_more: items.length < after.length };
+    },
+
+    trimChanges(organizationId: string, throughRevision: number): number {
+      const org = organizations.get(organizationId);
+      if (!org) throw organizationMissing(organizationId);
+      trim(org, throughRevision);
+      return org.logStart + 1;
     },
 
     getGrant(organizationId: string, grantId: string): GrantRecord | null {
@@ -126,11 +218,11 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
  * Tells one listener; a listener that throws must not turn a landed commit into a failure, keep
  * the others from hearing it, or take the process down, and its error is reported, not lost.
  */
-function notify(listener: ChangeListener, organizationId: string, version: number): void {
+function notify(listener: ChangeListener, organizationId: string, revision: number): void {
   try {
-    listener(organizationId, version);
+    listener(organizationId, revision);
   } catch (error) {
-    console.error(`grantpath: a memory storage listener threw on ${organizationId} v${version}`, error);
+    console.error(`grantpath: a memory storage listener threw on ${organizationId} r${revision}`, error);
   }
 }
 
@@ -157,15 +249,11 @@ function matches(grant: GrantRecord, filter: GrantFilter): boolean {
 }
 
 function startOrganization(organizationId: string, changes: readonly StorageChange[]): MemoryOrganization {
-  if (changes[0]?.type !== "create_organization") {
-    throw new AccessError(
-      "RESOURCE_NOT_FOUND",
-      { organization_id: organizationId },
-      { system_message: "Organization not found" },
-    );
-  }
+  if (changes[0]?.type !== "create_organization") throw organizationMissing(organizationId);
   return {
-    version: 0,
+    revision: 0,
+    log: [],
+    logStart: 0,
     owners: [],
     users: new Map(),
     departments: new Map(),
@@ -175,30 +263,45 @@ function startOrganization(organizationId: string, changes: readonly StorageChan
   };
 }
 
-function applyChange(org: MemoryOrganization, change: StorageChange): void {
+/** Applies one checked change and returns the frozen copy the log keeps of it. */
+function applyChange(org: MemoryOrganization, change: StorageChange): StorageChange {
   switch (change.type) {
     case "create_organization":
-    case "set_owners":
-      org.owners = Object.freeze([...change.owners]);
-      return;
-    case "put_grant":
-      org.grants.set(change.grant.id, Object.freeze({ ...change.grant }));
-      return;
-    case "put_user":
-      org.users.set(change.user.id, {
+    case "set_owners": {
+      const owners = Object.freeze([...change.owners]);
+      org.owners = owners;
+      return Object.freeze({ type: change.type, owners });
+    }
+    case "put_grant": {
+      const grant = Object.freeze({ ...change.grant });
+      org.grants.set(grant.id, grant);
+      return Object.freeze({ type: "put_grant", grant });
+    }
+    case "put_user": {
+      const user = Object.freeze({
+        id: change.user.id,
         department_ids: Object.freeze([...change.user.department_ids]),
         role_ids: Object.freeze([...change.user.role_ids]),
       });
-      return;
-    case "put_department":
-      org.departments.set(change.department.id, change.department.parent_id);
-      return;
+      org.users.set(user.id, user);
+      return Object.freeze({ type: "put_user", user });
+    }
+    case "put_department": {
+      const department = Object.freeze({ id: change.department.id, parent_id: change.department.parent_id });
+      org.departments.set(department.id, department.parent_id);
+      return Object.freeze({ type: "put_department", department });
+    }
     case "delete_department":
       org.departments.delete(change.department_id);
-      return;
-    case "put_composite":
-      org.composites.set(change.composite.id, Object.freeze([...change.composite.member_slice_ids]));
-      return;
+      return Object.freeze({ type: "delete_department", department_id: change.department_id });
+    case "put_composite": {
+      const composite = Object.freeze({
+        id: change.composite.id,
+        member_slice_ids: Object.freeze([...change.composite.member_slice_ids]),
+      });
+      org.composites.set(composite.id, composite.member_slice_ids);
+      return Object.freeze({ type: "put_composite", composite });
+    }
   }
 }
 
@@ -220,8 +323,12 @@ function snapshotGraph(organizationId: string, org: MemoryOrganization): GraphIn
 
 function seed(organizations: Map<string, MemoryOrganization>, initial: readonly GraphInput[], seededAt: Date): void {
   for (const { graph, grants } of seedOrganizations(initial, seededAt)) {
+    // A seed is a snapshot, not a commit: the organization starts at revision 1 with a log that
+    // begins after it (readers since 0 are told to load the snapshot).
     organizations.set(graph.organization_id, {
-      version: 1,
+      revision: 1,
+      log: [],
+      logStart: 1,
       owners: Object.freeze([...(graph.owners ?? [])]),
       users: new Map(
         (graph.users ?? []).map((u) => [u.id, { department_ids: u.department_ids ?? [], role_ids: u.role_ids ?? [] }]),

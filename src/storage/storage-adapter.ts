@@ -1,83 +1,26 @@
 /**
  * The storage adapter contract: the few methods the grant-management service needs from a
  * database. An adapter stores organizations (their directory and every grant, revoked ones
- * included) and applies batches of changes atomically under optimistic concurrency.
+ * included) and their change logs, and applies batches of changes atomically under optimistic
+ * concurrency.
  *
  * Every method may return a value or a promise; the service awaits either. See
  * `docs/storage-adapters.md` for how to write one.
  * @module
  */
-import type { CompositeInput, DepartmentInput, GraphGrant, GraphInput, UserInput } from "../core/index.js";
+import type { ChangePage, Commit, GrantRecord, OrganizationSnapshot, StorageChange } from "../core/index.js";
+
+export type { ChangePage, Commit, GrantRecord, OrganizationSnapshot, StorageChange };
 
 /**
  * A value, or a promise of it: adapters over synchronous drivers need not wrap results.
  *
  * @example
  * ```ts
- * const version: Awaitable<number> = adapter.commit("org_1", 3, changes); // a number or a promise of one
+ * const revision: Awaitable<number> = adapter.commit("org_1", 3, changes); // a number or a promise of one
  * ```
  */
 export type Awaitable<T> = T | Promise<T>;
-
-/**
- * A grant as stored and as served over the wire (the seed's grant object), plus `revoked_at`
- * once it has been revoked. Revoked grants stay stored for audit.
- *
- * @example
- * ```ts
- * const grant: GrantRecord = {
- *   id: "agrant_abc123def456", entity_type: "knowledge_slice", entity_id: "kslice_abc123",
- *   grantee_type: "user", grantee_id: "usr_def456", access_level: "read",
- *   granted_by: "usr_owner1", organization_id: "org_xyz789",
- *   created_at: "2025-06-15T10:00:00Z", updated_at: "2025-06-15T10:00:00Z",
- * };
- * ```
- */
-export interface GrantRecord extends Omit<GraphGrant, "created_at" | "updated_at"> {
-  /** When the grant was made (ISO-8601). */
-  readonly created_at: string;
-  /** When the grant last changed (ISO-8601). */
-  readonly updated_at: string;
-  /** When the grant was revoked; absent while it is active. */
-  readonly revoked_at?: string;
-}
-
-/**
- * One organization as the service loads it: its graph (with only the grants that are not
- * revoked, each carrying all its fields) and the version that a commit must name.
- *
- * @example
- * ```ts
- * const snapshot: OrganizationSnapshot = { version: 1, graph: { organization_id: "org_1", owners: ["usr_owner1"] } };
- * ```
- */
-export interface OrganizationSnapshot {
-  /** Grows by at least one with every commit; 0 is never a stored organization's version. */
-  readonly version: number;
-  /** The directory and the active (not revoked) grants. */
-  readonly graph: GraphInput;
-}
-
-/**
- * One change in an atomic batch. `put_*` changes insert or replace by id; revoking a grant is
- * a `put_grant` whose grant carries `revoked_at`.
- *
- * @example
- * ```ts
- * const changes: StorageChange[] = [
- *   { type: "create_organization", owners: ["usr_owner1"] },
- *   { type: "put_department", department: { id: "dept_eng01", parent_id: null } },
- * ];
- * ```
- */
-export type StorageChange =
-  | { readonly type: "create_organization"; readonly owners: readonly string[] }
-  | { readonly type: "set_owners"; readonly owners: readonly string[] }
-  | { readonly type: "put_grant"; readonly grant: GrantRecord }
-  | { readonly type: "put_user"; readonly user: Required<UserInput> }
-  | { readonly type: "put_department"; readonly department: Required<DepartmentInput> }
-  | { readonly type: "delete_department"; readonly department_id: string }
-  | { readonly type: "put_composite"; readonly composite: CompositeInput };
 
 /**
  * Which grants a listing asks for; every field given must match. Only grants that are not
@@ -130,18 +73,50 @@ export interface GrantPage {
 }
 
 /**
- * Called when an organization changed, with the version it has now.
+ * Called when an organization changed, with the revision it has now.
  *
  * @example
  * ```ts
- * const onChange: ChangeListener = (organizationId, version) => console.log(organizationId, version);
+ * const onChange: ChangeListener = (organizationId, revision) => console.log(organizationId, revision);
  * ```
  */
-export type ChangeListener = (organizationId: string, version: number) => void;
+export type ChangeListener = (organizationId: string, revision: number) => void;
+
+/**
+ * What a commit records besides its changes.
+ *
+ * @example
+ * ```ts
+ * const options: CommitOptions = { committed_at: "2025-06-15T10:00:00Z" };
+ * ```
+ */
+export interface CommitOptions {
+  /** When the commit happened (wire format: ISO-8601, whole seconds, UTC). Default: the adapter's clock. */
+  readonly committed_at?: string;
+}
+
+/**
+ * Decides a write on the organization's latest state: given the commits after the revision the
+ * writer knew (oldest first; empty when it was current), it returns the changes to commit, or
+ * throws to commit nothing. It runs synchronously while the adapter holds the organization's
+ * write lock, so it must not wait on anything.
+ *
+ * @example
+ * ```ts
+ * const plan: CommitPlan = (missed) => (missed.length > 0 ? [] : [{ type: "set_owners", owners: ["usr_owner1"] }]);
+ * ```
+ */
+export type CommitPlan = (missed: readonly Commit[]) => readonly StorageChange[];
 
 /**
  * What the service needs from a database. Implement it to put grantpath on your own store, and
  * check your adapter with `runStorageConformance` from `grantpath/testing`.
+ *
+ * Every organization has a **revision** that grows by one with each commit, and a **change log**:
+ * each commit's changes, stored under its revision in the same atomic step as the data, so that
+ * other instances (and replicas) can follow the organization by reading what changed instead of
+ * reloading it. The log may be trimmed from its old end ({@link StorageAdapter.trimChanges});
+ * it never has gaps.
  *
  * @example
  * ```ts
@@ -155,16 +130,53 @@ export interface StorageAdapter {
   /** A short name for logs and test titles, e.g. `memory` or `sqlite`. */
   readonly name: string;
   /**
-   * The organization's current snapshot, or `null` when it does not exist.
+   * The organization's current snapshot, or `null` when it does not exist. It must be one
+   * consistent state: the graph exactly as of the revision it reports.
    */
   loadOrganization(organizationId: string): Awaitable<OrganizationSnapshot | null>;
   /**
-   * Applies `changes`, in order, in one atomic step if the organization's version is still
-   * `expectedVersion` (0: the organization must not exist yet, and the batch must start with
-   * `create_organization`), and returns the new version. Otherwise it changes nothing and throws
-   * an `AccessError` with code `VERSION_CONFLICT`; the service then reloads and retries.
+   * Applies `changes`, in order, in one atomic step if the organization's revision is still
+   * `expectedRevision` (0: the organization must not exist yet, and the batch must start with
+   * `create_organization`), appends them to the change log as the next revision, and returns
+   * that revision. Otherwise it changes nothing and throws an `AccessError` with code
+   * `VERSION_CONFLICT`; the service then catches up and tries again.
    */
-  commit(organizationId: string, expectedVersion: number, changes: readonly StorageChange[]): Awaitable<number>;
+  commit(
+    organizationId: string,
+    expectedRevision: number,
+    changes: readonly StorageChange[],
+    options?: CommitOptions,
+  ): Awaitable<number>;
+  /**
+   * Optional: commits on the latest state under the organization's write lock, so a writer never
+   * loses a race. It passes `plan` every commit after `knownRevision` (all of them, oldest first),
+   * commits what `plan` returns as the next revision and returns it; when `plan` returns no
+   * changes it commits nothing and returns the current revision; when `plan` throws it commits
+   * nothing and throws the same error. It throws `CHANGES_EXPIRED` when the log no longer reaches
+   * back to `knownRevision`. Without it, the service retries `commit` on version conflicts, and a
+   * writer that keeps losing to busier ones may give up with `VERSION_CONFLICT`.
+   */
+  commitLatest?(
+    organizationId: string,
+    knownRevision: number,
+    plan: CommitPlan,
+    options?: CommitOptions,
+  ): Awaitable<number>;
+  /**
+   * The commits after revision `since`, oldest first, at most `limit` of them (whole commits,
+   * never part of one), with the organization's current revision; `null` when the organization
+   * does not exist. Throws an `AccessError` `CHANGES_EXPIRED` (with `details.oldest_revision`,
+   * the oldest revision the log still holds) when the log was trimmed past `since`. A `since` at
+   * or beyond the current revision answers no commits.
+   */
+  readChanges(organizationId: string, since: number, limit: number): Awaitable<ChangePage | null>;
+  /**
+   * Drops the log's commits up to and including `throughRevision` (at most the current
+   * revision), so readers asking for changes since an earlier revision get `CHANGES_EXPIRED`
+   * and start again from a snapshot. Returns the oldest revision the log still holds (one past
+   * the current revision when it holds none); trimming never touches the data.
+   */
+  trimChanges(organizationId: string, throughRevision: number): Awaitable<number>;
   /** One grant by id, revoked or not, or `null`. */
   getGrant(organizationId: string, grantId: string): Awaitable<GrantRecord | null>;
   /** A page of the organization's grants that are not revoked and match `filter`. */
@@ -173,8 +185,8 @@ export interface StorageAdapter {
    * Optional: calls `listener` whenever an organization changes, including through other
    * processes (inside `commit` or within about a second); returns a function that stops
    * listening. A listener that throws must not fail the commit. Without it, a service notices
-   * other writers only when a commit conflicts or a write it would refuse or skip is re-checked,
-   * so its reads can lag: several processes sharing one database should implement it.
+   * other writers only when it writes or is asked for a `minRevision`, so its reads can lag:
+   * several processes sharing one database should implement it.
    */
   watch?(listener: ChangeListener): () => void;
   /** Optional: releases connections, files and timers. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AccessError, ERROR_CATALOG, type ErrorCode, isAccessError } from "../../src/index.js";
 
 // SPEC section 5: every code and the status it maps to.
-const STATUS: Record<ErrorCode, number> = {
+const STATUS: Record<Exclude<ErrorCode, "STORAGE_UNAVAILABLE">, number> = {
   VALIDATION_ERROR: 422,
   AUTHENTICATION_REQUIRED: 401,
   INSUFFICIENT_PERMISSIONS: 403,
@@ -10,9 +10,17 @@ const STATUS: Record<ErrorCode, number> = {
   RESOURCE_ALREADY_EXISTS: 409,
   INVALID_GRAPH: 422,
   VERSION_CONFLICT: 409,
+  // SPEC section 8.
+  CHANGES_EXPIRED: 410,
 };
 
 describe("AccessError", () => {
+  it("STORAGE_UNAVAILABLE is a 503 server error: the database did not answer, the caller may retry", () => {
+    const error = new AccessError("STORAGE_UNAVAILABLE", { timeout_ms: 5000 });
+    expect(error.status).toBe(503);
+    expect(error.type).toBe("server_error");
+  });
+
   it.each(Object.entries(STATUS))("%s maps to HTTP %i as a client error", (code, status) => {
     const error = new AccessError(code as ErrorCode, { field: "x" });
     expect(error).toBeInstanceOf(Error);

@@ -111,7 +111,7 @@ describe("storage listeners", () => {
     ] as unknown as StorageChange[];
     const error = await rejection(async () => storage.commit(ORG, 1, bad));
     expect(error).toMatchObject({ code: "VALIDATION_ERROR", details: { field: "changes[1]" } });
-    expect(await storage.loadOrganization(ORG)).toMatchObject({ version: 1, graph: { users: [] } });
+    expect(await storage.loadOrganization(ORG)).toMatchObject({ revision: 1, graph: { users: [] } });
   });
 });
 

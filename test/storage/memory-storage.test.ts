@@ -66,11 +66,11 @@ describe("memoryStorage initial seeding", () => {
   it("seeds organizations from GraphInputs: each is loadable at version 1 and resolvable through a service", async () => {
     const storage = memoryStorage({ initial: [ACME, GLOBEX] });
     const acme = await storage.loadOrganization("org_acme");
-    expect(acme?.version).toBe(1);
+    expect(acme?.revision).toBe(1);
     expect(acme?.graph.owners).toEqual(["usr_owner1"]);
     expect(acme?.graph.departments).toContainEqual({ id: "dept_backend01", parent_id: "dept_eng01" });
     expect(acme?.graph.composites).toEqual([{ id: "kslice_comp789", member_slice_ids: ["kslice_abc123"] }]);
-    expect((await storage.loadOrganization("org_globex"))?.version).toBe(1);
+    expect((await storage.loadOrganization("org_globex"))?.revision).toBe(1);
     expect(await storage.loadOrganization("org_other")).toBeNull();
 
     const clock = manualClock("2025-06-15T10:00:00Z");
@@ -93,7 +93,7 @@ describe("memoryStorage initial seeding", () => {
       grantee_id: "usr_def456",
       access_level: "read",
     });
-    expect((await storage.loadOrganization("org_acme"))?.version).toBe(2);
+    expect((await storage.loadOrganization("org_acme"))?.revision).toBe(2);
     expect((await ac.listGrants("org_acme", "usr_owner1")).total).toBe(3);
     await ac.close();
   });

@@ -152,7 +152,7 @@ describe.skipIf(!url)("postgres storage", () => {
       });
       try {
         const snapshot = await first.loadOrganization("org_acme");
-        expect(snapshot?.version).toBe(1);
+        expect(snapshot?.revision).toBe(1);
         expect(snapshot?.graph.composites).toEqual([{ id: "kslice_comp789", member_slice_ids: ["kslice_abc123"] }]);
         expect(await first.getGrant("org_acme", "agrant_1")).toMatchObject({
           created_at: "2025-03-04T05:06:07Z",
@@ -170,7 +170,7 @@ describe.skipIf(!url)("postgres storage", () => {
       const second = postgresStorage({ connectionString, schema, initial: [{ ...acme, owners: ["usr_other"] }] });
       try {
         const snapshot = await second.loadOrganization("org_acme");
-        expect(snapshot?.version).toBe(2);
+        expect(snapshot?.revision).toBe(2);
         expect(snapshot?.graph.owners).toEqual(["usr_owner9"]);
       } finally {
         await second.close?.();
@@ -224,14 +224,14 @@ describe.skipIf(!url)("postgres storage", () => {
       expect(revoked.revoked_at).toBe("2025-06-15T10:01:00Z");
       const exported = await ac.exportOrganization(ORG, OWNER);
       const listed = await ac.listGrants(ORG, OWNER);
-      const version = (await storage.loadOrganization(ORG))?.version;
+      const version = (await storage.loadOrganization(ORG))?.revision;
       await ac.close();
       await storage.close?.();
 
       const reopened = postgresStorage({ connectionString, schema });
       const again = createAccessControl({ storage: reopened, clock: clock.now, ids: sequentialIds("agrant_next") });
       try {
-        expect((await reopened.loadOrganization(ORG))?.version).toBe(version);
+        expect((await reopened.loadOrganization(ORG))?.revision).toBe(version);
         expect(await again.exportOrganization(ORG, OWNER)).toEqual(exported);
         expect(await again.listGrants(ORG, OWNER)).toEqual(listed);
         expect(await reopened.getGrant(ORG, revoked.id)).toEqual(revoked);
@@ -248,7 +248,7 @@ describe.skipIf(!url)("postgres storage", () => {
           grantee_id: "usr_bob",
           access_level: "write",
         });
-        expect((await reopened.loadOrganization(ORG))?.version).toBe((version ?? 0) + 1);
+        expect((await reopened.loadOrganization(ORG))?.revision).toBe((version ?? 0) + 1);
       } finally {
         await again.close();
         await reopened.close?.();
@@ -308,7 +308,7 @@ describe.skipIf(!url)("postgres storage", () => {
             access_level: "read",
           });
           const acknowledged = performance.now();
-          const version = (await one.storage.loadOrganization(ORG))?.version ?? -1;
+          const version = (await one.storage.loadOrganization(ORG))?.revision ?? -1;
           for (;;) {
             const access = await two.ac.resolvedAccess(ORG, grantee, grantee);
             if (access.entities.length === 1) break;
@@ -348,7 +348,7 @@ describe.skipIf(!url)("postgres storage", () => {
         });
         two.storage.watch?.((organizationId, version) => events.push([organizationId, version]));
         await one.ac.createOrganization(ORG, { owners: [OWNER] });
-        const v1 = (await two.storage.loadOrganization(ORG))?.version ?? -1;
+        const v1 = (await two.storage.loadOrganization(ORG))?.revision ?? -1;
         await vi.waitFor(() => expect(events).toContainEqual([ORG, v1]), { timeout: 1000, interval: 5 });
         // A commit through engine two itself: its own listeners throw, the commit still lands.
         const v2 = await two.storage.commit(ORG, v1, [{ type: "set_owners", owners: [OWNER, "usr_owner2"] }]);
@@ -367,7 +367,7 @@ describe.skipIf(!url)("postgres storage", () => {
           grantee_id: "usr_alice",
           access_level: "read",
         });
-        const v3 = (await one.storage.loadOrganization(ORG))?.version ?? -1;
+        const v3 = (await one.storage.loadOrganization(ORG))?.revision ?? -1;
         await vi.waitFor(() => expect(events).toContainEqual([ORG, v3]), { timeout: 3000, interval: 10 });
         const v4 = await one.storage.commit(ORG, v3, [{ type: "set_owners", owners: [OWNER] }]);
         await vi.waitFor(() => expect(events).toContainEqual([ORG, v4]), { timeout: 1000, interval: 5 });

@@ -179,7 +179,7 @@ describe("sqliteStorage schema", () => {
         { type: "put_grant", grant: grant("agrant_two") },
       ]),
     ).toThrow();
-    expect(await adapter.loadOrganization(ORG)).toMatchObject({ version: v1 });
+    expect(await adapter.loadOrganization(ORG)).toMatchObject({ revision: v1 });
     expect(await adapter.getGrant(ORG, "agrant_one")).toBeNull();
   });
 });
@@ -283,7 +283,7 @@ describe("sqliteStorage initial", () => {
     const filename = freshFile();
     const first = open(filename, [SEED]);
     const seeded = await first.loadOrganization("org_seeded");
-    expect(seeded?.version).toBe(1);
+    expect(seeded?.revision).toBe(1);
     expect(seeded?.graph.roles).toEqual([{ id: "role_ops01" }]);
     expect(seeded?.graph.users).toEqual([{ id: "usr_alice", department_ids: ["dept_eng01"], role_ids: [] }]);
     expect(await first.getGrant("org_seeded", "agrant_seed1")).toMatchObject({

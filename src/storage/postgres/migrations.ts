@@ -95,6 +95,24 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         WHERE revoked_at IS NULL`,
     ],
   },
+  {
+    version: 2,
+    name: "change log",
+    sql: (s) => [
+      // Revisions up to log_start are not in the log. Organizations stored before the log existed
+      // start it at their current revision: readers before that load a snapshot.
+      `ALTER TABLE ${s}.organizations ADD COLUMN log_start bigint NOT NULL DEFAULT 0`,
+      `UPDATE ${s}.organizations SET log_start = version`,
+      // One row per commit: its changes as a JSON array, in order.
+      `CREATE TABLE ${s}.changes (
+        organization_id text COLLATE "C" NOT NULL REFERENCES ${s}.organizations (id),
+        revision bigint NOT NULL,
+        committed_at text COLLATE "C" NOT NULL,
+        changes text NOT NULL,
+        PRIMARY KEY (organization_id, revision)
+      )`,
+    ],
+  },
 ];
 
 /** A key for `pg_advisory_xact_lock(key, hashtext(schema))`: "grantpath" in ASCII, truncated to int4. */

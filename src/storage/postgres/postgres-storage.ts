@@ -1,26 +1,40 @@
 /**
- * The PostgreSQL adapter: organizations in a PostgreSQL schema shared by any number of engine
- * instances, which stay consistent through per-organization versions and hear of each other's
- * writes through `LISTEN`/`NOTIFY`.
+ * The PostgreSQL adapter: organizations and their change logs in a PostgreSQL schema shared by
+ * any number of engine instances, which serialize commits per organization with a row lock and
+ * hear of each other's commits through `LISTEN`/`NOTIFY`. Every call has a deadline: a database
+ * that does not answer in time is `STORAGE_UNAVAILABLE`, never a hang.
  * @module
  */
 import pg from "pg";
 import { validationError } from "../../core/errors.js";
-import { AccessError, type GraphInput } from "../../core/index.js";
+import type { GraphInput } from "../../core/index.js";
 import { checkBatch } from "../change-batch.js";
+import {
+  ageCutoff,
+  type ChangeRetention,
+  changesExpired,
+  checkRetention,
+  organizationMissing,
+  retains,
+  revisionConflict,
+  trimmedByCount,
+} from "../change-log.js";
+import { wireTimestamp } from "../grant-records.js";
 import { seedOrganizations } from "../initial-organizations.js";
 import {
   changePayload,
   GRANT_COLUMNS,
   type GrantRow,
   grantFromRow,
-  grantRowValues,
   graphFromRows,
   type OrganizationRows,
-  parseChangePayload,
 } from "../sql-rows.js";
 import type {
   ChangeListener,
+  ChangePage,
+  Commit,
+  CommitOptions,
+  CommitPlan,
   GrantFilter,
   GrantPage,
   GrantRecord,
@@ -30,16 +44,22 @@ import type {
   StorageChange,
 } from "../storage-adapter.js";
 import { migrate, quoteIdentifier } from "./migrations.js";
+import { isUnavailable, unlessUnavailable } from "./postgres-errors.js";
+import { postgresNotifier } from "./postgres-notifier.js";
+import { type Queryable, timedQuery } from "./postgres-query.js";
+import { postgresWrites } from "./postgres-writes.js";
 
 /**
  * Options of {@link postgresStorage}: where the database is (exactly one of `connectionString`
- * and `pool`), plus the same `initial` and `clock` as `memoryStorage`.
+ * and `pool`), the deadlines, plus the same `initial`, `clock` and `changeRetention` as
+ * `memoryStorage`.
  *
  * @example
  * ```ts
  * const options: PostgresStorageOptions = {
  *   connectionString: "postgres://app@db.internal:5432/app",
  *   schema: "grantpath",
+ *   queryTimeoutMs: 5_000,
  *   initial: [{ organization_id: "org_acme", owners: ["usr_owner1"] }],
  * };
  * ```
@@ -56,19 +76,37 @@ export interface PostgresStorageOptions {
    */
   readonly schema?: string;
   /**
-   * Organizations to seed when they do not exist yet, validated like `createGraph` input.
-   * Existing organizations are left as they are. Grants without timestamps get the time the
-   * storage was created.
+   * Organizations to seed when they do not exist yet, validated like `createGraph` input. Each is
+   * stored at revision 1 as a snapshot (its change log begins after it); existing organizations
+   * are left as they are. Grants without timestamps get the time the storage was created.
    */
   readonly initial?: readonly GraphInput[];
-  /** The clock that dates seeded grants without timestamps. Default: the system clock. */
+  /** The clock that dates seeded grants without timestamps, and commits. Default: the system clock. */
   readonly clock?: () => Date;
+  /** How much of each organization's change log to keep. Default: all of it. */
+  readonly changeRetention?: ChangeRetention;
+  /**
+   * How long getting a connection may take before the call fails with `STORAGE_UNAVAILABLE`.
+   * Default 5 000 ms.
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * How long one statement may take, on the server (`statement_timeout`, for a pool the adapter
+   * makes) and as seen from here (a stalled server or network), before the call fails with
+   * `STORAGE_UNAVAILABLE`. Default 10 000 ms.
+   */
+  readonly queryTimeoutMs?: number;
+  /**
+   * How often the `LISTEN` connection proves it is alive; one that does not answer within
+   * `queryTimeoutMs` is replaced, and listeners are told what they may have missed. Default 5 000 ms.
+   */
+  readonly heartbeatMs?: number;
 }
 
-/** How long to wait before connecting the listening client again after it failed. */
-const RECONNECT_DELAY_MS = 250;
-
 const SCHEMA_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,54}$/;
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+const DEFAULT_HEARTBEAT_MS = 5_000;
 
 /** The grant columns as a select list. */
 const GRANT_SELECT = GRANT_COLUMNS.join(", ");
@@ -77,11 +115,12 @@ const GRANT_SELECT = GRANT_COLUMNS.join(", ");
  * Creates the PostgreSQL adapter. Nothing connects until the first call; the schema is created
  * or migrated then, and `initial` organizations that do not exist yet are seeded. Several
  * engines may share one schema: commits are serialized per organization with `SELECT … FOR
- * UPDATE`, and `watch` hears every engine's commits through `LISTEN`/`NOTIFY` within a moment.
+ * UPDATE`, each appends its changes to the organization's change log in the same transaction,
+ * and `watch` hears every engine's commits through `LISTEN`/`NOTIFY` within a moment.
  *
  * @throws `AccessError` (from `grantpath`) `VALIDATION_ERROR` when the options name no database or two, when
- *   `schema` is not a plain identifier, or when an initial organization is invalid
- *   (`initial[i]…`).
+ *   `schema` is not a plain identifier, when a timeout or the retention is not a positive whole
+ *   number, or when an initial organization is invalid (`initial[i]…`).
  *
  * @example
  * ```ts
@@ -103,20 +142,31 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
   if (!SCHEMA_PATTERN.test(schemaName)) {
     throw validationError("schema", "schema must be letters, digits and _, start with a letter or _, ≤ 55 characters");
   }
-  const seeds = seedOrganizations(options.initial ?? [], (options.clock ?? (() => new Date()))());
+  const connectTimeoutMs = positive(options.connectTimeoutMs, "connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT_MS);
+  const queryTimeoutMs = positive(options.queryTimeoutMs, "queryTimeoutMs", DEFAULT_QUERY_TIMEOUT_MS);
+  const heartbeatMs = positive(options.heartbeatMs, "heartbeatMs", DEFAULT_HEARTBEAT_MS);
+  const retention = checkRetention(options.changeRetention);
+  const clock = options.clock ?? (() => new Date());
+  const seeds = seedOrganizations(options.initial ?? [], clock());
   const ownsPool = options.pool === undefined;
   const pool =
     options.pool ??
-    new pg.Pool(options.connectionString === undefined ? {} : { connectionString: options.connectionString });
+    new pg.Pool({
+      connectionString: options.connectionString,
+      connectionTimeoutMillis: connectTimeoutMs,
+      statement_timeout: queryTimeoutMs,
+      keepAlive: true,
+    });
   if (ownsPool) {
     // An idle client that loses its connection must not take the process down.
     pool.on("error", (error) => console.error("grantpath: postgres pool client error", error));
   }
   const s = quoteIdentifier(schemaName);
   const channel = `${schemaName}_changes`;
-  const listeners = new Set<ChangeListener>();
+  const writes = postgresWrites(s, queryTimeoutMs);
   let closed = false;
   let ready: Promise<void> | null = null;
+  const notifier = postgresNotifier({ pool, schema: s, channel, whenReady, heartbeatMs, queryTimeoutMs });
 
   /** Migrates and seeds once; a failure is retried by the next call. */
   function whenReady(): Promise<void> {
@@ -129,216 +179,173 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
   }
 
   async function prepare(): Promise<void> {
-    const client = await pool.connect();
-    try {
+    await withClient("migrate", async (client) => {
       await migrate(client, schemaName);
-      for (const seed of seeds) await seedOne(client, seed.graph, seed.grants);
-    } finally {
-      client.release();
-    }
-  }
-
-  async function seedOne(client: pg.PoolClient, graph: GraphInput, grants: readonly GrantRecord[]): Promise<void> {
-    const id = graph.organization_id;
-    await transaction(client, async () => {
-      const inserted = await client.query(
-        `INSERT INTO ${s}.organizations (id, version, owners) VALUES ($1, 1, $2) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [id, JSON.stringify(graph.owners ?? [])],
-      );
-      if (inserted.rowCount === 0) return;
-      for (const user of graph.users ?? []) {
-        await client.query(
-          `INSERT INTO ${s}.users (organization_id, id, department_ids, role_ids) VALUES ($1, $2, $3, $4)`,
-          [id, user.id, JSON.stringify(user.department_ids ?? []), JSON.stringify(user.role_ids ?? [])],
-        );
+      for (const seed of seeds) {
+        await inTransaction(client, () => writes.seedOrganization(client, seed.graph, seed.grants));
       }
-      for (const department of graph.departments ?? []) {
-        await client.query(`INSERT INTO ${s}.departments (organization_id, id, parent_id) VALUES ($1, $2, $3)`, [
-          id,
-          department.id,
-          department.parent_id ?? null,
-        ]);
-      }
-      for (const role of graph.roles ?? []) {
-        await client.query(`INSERT INTO ${s}.roles (organization_id, id) VALUES ($1, $2)`, [id, role.id]);
-      }
-      for (const composite of graph.composites ?? []) {
-        await client.query(`INSERT INTO ${s}.composites (organization_id, id, member_slice_ids) VALUES ($1, $2, $3)`, [
-          id,
-          composite.id,
-          JSON.stringify(composite.member_slice_ids),
-        ]);
-      }
-      for (const grant of grants) await putGrant(client, id, grant);
     });
   }
 
-  async function putGrant(client: pg.PoolClient, organizationId: string, grant: GrantRecord): Promise<void> {
-    const placeholders = GRANT_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
-    const updates = GRANT_COLUMNS.filter((c) => c !== "organization_id" && c !== "id")
-      .map((c) => `${c} = EXCLUDED.${c}`)
-      .join(", ");
-    await client.query(
-      `INSERT INTO ${s}.grants (${GRANT_SELECT}) VALUES (${placeholders})
-       ON CONFLICT (organization_id, id) DO UPDATE SET ${updates}`,
-      grantRowValues(organizationId, grant),
-    );
-  }
-
-  async function applyChange(client: pg.PoolClient, organizationId: string, change: StorageChange): Promise<void> {
-    switch (change.type) {
-      case "create_organization":
-      case "set_owners":
-        await client.query(`UPDATE ${s}.organizations SET owners = $2 WHERE id = $1`, [
-          organizationId,
-          JSON.stringify(change.owners),
-        ]);
-        return;
-      case "put_grant":
-        await putGrant(client, organizationId, change.grant);
-        return;
-      case "put_user":
-        await client.query(
-          `INSERT INTO ${s}.users (organization_id, id, department_ids, role_ids) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (organization_id, id) DO UPDATE SET department_ids = EXCLUDED.department_ids, role_ids = EXCLUDED.role_ids`,
-          [
-            organizationId,
-            change.user.id,
-            JSON.stringify(change.user.department_ids),
-            JSON.stringify(change.user.role_ids),
-          ],
+  /** A pool client within `connectTimeoutMs`, even from a pool made without a connection timeout. */
+  async function connect(): Promise<pg.PoolClient> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timedOut = false;
+    const connecting = pool.connect();
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error("timeout exceeded when trying to connect"));
+      }, connectTimeoutMs);
+    });
+    try {
+      return await Promise.race([connecting, deadline]);
+    } finally {
+      clearTimeout(timer);
+      // A connection that arrives after the deadline goes straight back.
+      if (timedOut)
+        connecting.then(
+          (late) => late.release(),
+          () => {},
         );
-        return;
-      case "put_department":
-        await client.query(
-          `INSERT INTO ${s}.departments (organization_id, id, parent_id) VALUES ($1, $2, $3)
-           ON CONFLICT (organization_id, id) DO UPDATE SET parent_id = EXCLUDED.parent_id`,
-          [organizationId, change.department.id, change.department.parent_id],
-        );
-        return;
-      case "delete_department":
-        await client.query(`DELETE FROM ${s}.departments WHERE organization_id = $1 AND id = $2`, [
-          organizationId,
-          change.department_id,
-        ]);
-        return;
-      case "put_composite":
-        await client.query(
-          `INSERT INTO ${s}.composites (organization_id, id, member_slice_ids) VALUES ($1, $2, $3)
-           ON CONFLICT (organization_id, id) DO UPDATE SET member_slice_ids = EXCLUDED.member_slice_ids`,
-          [organizationId, change.composite.id, JSON.stringify(change.composite.member_slice_ids)],
-        );
-        return;
     }
   }
-
-  // ---------------------------------------------------------------- watching
-
-  let listenClient: pg.PoolClient | null = null;
-  let listening: Promise<void> | null = null;
-  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Set when the listening connection was lost: notifications may have been missed meanwhile. */
-  let missedNotifications = false;
-  /** The newest version told to listeners per organization, so a commit is told once. */
-  const told = new Map<string, number>();
-  /** The organizations this adapter has loaded, committed or heard of. */
-  const known = new Set<string>();
 
   /**
-   * After a reconnection, tells listeners the current version of every organization this
-   * adapter knows whose changes may have gone unheard while it was not listening.
+   * Runs `body` on a pool client, within the deadlines. A client that failed in a way that may
+   * leave it mid-statement (a timeout, a lost connection) is destroyed rather than reused.
    */
-  async function catchUp(): Promise<void> {
-    if (known.size === 0) return;
-    const result = await pool.query<{ id: string; version: string }>(
-      `SELECT id, version::text AS version FROM ${s}.organizations WHERE id = ANY($1)`,
-      [[...known]],
-    );
-    for (const row of result.rows) {
-      const version = Number(row.version);
-      if (version > (told.get(row.id) ?? 0)) tell(row.id, version);
-    }
-  }
-
-  /** Tells every listener; one that throws is reported and keeps neither the others nor the commit from going on. */
-  function tell(organizationId: string, version: number): void {
-    known.add(organizationId);
-    if (version > (told.get(organizationId) ?? 0)) told.set(organizationId, version);
-    for (const listener of [...listeners]) {
+  async function withClient<T>(what: string, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return unlessUnavailable(async () => {
+      const client = await connect();
+      let broken: Error | undefined;
       try {
-        listener(organizationId, version);
+        return await body(client);
       } catch (error) {
-        console.error(`grantpath: a postgres storage listener threw on ${organizationId} v${version}`, error);
-      }
-    }
-  }
-
-  function onNotification(message: pg.Notification): void {
-    if (message.channel !== channel || message.payload === undefined) return;
-    const change = parseChangePayload(message.payload);
-    // This process's own commits were told inside commit(); so were newer versions.
-    if (!change || change.version <= (told.get(change.organizationId) ?? 0)) return;
-    tell(change.organizationId, change.version);
-  }
-
-  /** Connects the listening client once; resolves when `LISTEN` is in place. */
-  function startListening(): Promise<void> {
-    listening ??= (async () => {
-      await whenReady();
-      const client = await pool.connect();
-      const onError = (error: Error) => {
-        if (listenClient === client) missedNotifications = true;
-        console.error("grantpath: the postgres storage's LISTEN connection failed; reconnecting", error);
-        dropListenClient(client, error);
-        scheduleReconnect();
-      };
-      client.on("error", onError);
-      client.on("notification", onNotification);
-      try {
-        await client.query(`LISTEN ${quoteIdentifier(channel)}`);
-      } catch (error) {
-        // The error handler stays: a released client may still report its failure.
-        client.off("notification", onNotification);
-        client.release(error instanceof Error ? error : true);
+        if (isUnavailable(error)) broken = error instanceof Error ? error : new Error(String(error));
         throw error;
+      } finally {
+        client.release(broken);
       }
-      if (closed) {
-        client.off("notification", onNotification);
-        client.release(true);
-        return;
-      }
-      listenClient = client;
-      if (missedNotifications) {
-        missedNotifications = false;
-        await catchUp().catch((error: unknown) => {
-          console.error("grantpath: the postgres storage could not catch up after reconnecting", error);
-        });
-      }
-    })().catch((error: unknown) => {
-      listening = null;
-      if (!closed) {
-        console.error("grantpath: the postgres storage could not LISTEN; retrying", error);
-        scheduleReconnect();
-      }
-    });
-    return listening;
+    }, what);
   }
 
-  function dropListenClient(client: pg.PoolClient, error: Error): void {
-    if (listenClient !== client) return;
-    listenClient = null;
-    listening = null;
-    client.removeAllListeners("notification");
-    client.release(error);
+  /** A query with the client-side deadline (a stalled server cannot enforce its own). */
+  function query<R extends pg.QueryResultRow>(
+    target: Queryable,
+    text: string,
+    values: unknown[] = [],
+  ): Promise<pg.QueryResult<R>> {
+    return timedQuery<R>(target, queryTimeoutMs, text, values);
   }
 
-  function scheduleReconnect(): void {
-    if (closed || reconnectTimer !== null || listeners.size === 0) return;
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = null;
-      if (!closed && listeners.size > 0) void startListening();
-    }, RECONNECT_DELAY_MS);
-    reconnectTimer.unref?.();
+  /** Runs `body` between BEGIN and COMMIT, rolling back when it throws. */
+  async function inTransaction<T>(client: pg.PoolClient, body: () => Promise<T>): Promise<T> {
+    await query(client, "BEGIN");
+    try {
+      const result = await body();
+      await query(client, "COMMIT");
+      return result;
+    } catch (error) {
+      await query(client, "ROLLBACK").catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * Stores a checked batch as `revision` inside the commit's transaction: the data, the
+   * revision, the log entry and the notification, then trims the log as the retention says.
+   */
+  async function store(
+    client: pg.PoolClient,
+    organizationId: string,
+    revision: number,
+    changes: readonly StorageChange[],
+    commitOptions: CommitOptions | undefined,
+  ): Promise<void> {
+    checkBatch(changes, revision - 1);
+    await writes.applyBatch(client, organizationId, changes);
+    // One round trip for the revision, the log entry and the notification.
+    await query(
+      client,
+      `WITH revision AS (UPDATE ${s}.organizations SET version = $2 WHERE id = $1),
+            logged AS (INSERT INTO ${s}.changes (organization_id, revision, committed_at, changes) VALUES ($1, $2, $3, $4))
+       SELECT pg_notify($5, $6)`,
+      [
+        organizationId,
+        revision,
+        commitOptions?.committed_at ?? wireTimestamp(clock()),
+        JSON.stringify(changes),
+        channel,
+        changePayload(organizationId, revision),
+      ],
+    );
+    if (retains(retention)) {
+      await query(
+        client,
+        `WITH through AS (
+           SELECT greatest($2::bigint, coalesce((SELECT max(revision) FROM ${s}.changes
+             WHERE organization_id = $1 AND committed_at < $3), 0)) AS revision),
+         dropped AS (DELETE FROM ${s}.changes WHERE organization_id = $1 AND revision <= (SELECT revision FROM through))
+         UPDATE ${s}.organizations SET log_start = greatest(log_start, (SELECT revision FROM through)) WHERE id = $1`,
+        [organizationId, trimmedByCount(retention, revision), ageCutoff(retention, clock())],
+      );
+    }
+  }
+
+  /**
+   * Takes the organization's row lock and reads its revision and log start; for a missing
+   * organization, `null` (nothing to lock: creating it inserts the row, which conflicts with a
+   * concurrent creation).
+   */
+  async function lockOrganization(
+    client: pg.PoolClient,
+    organizationId: string,
+  ): Promise<{ revision: number; logStart: number } | null> {
+    const locked = await query<{ version: string; log_start: string }>(
+      client,
+      `SELECT version::text AS version, log_start::text AS log_start FROM ${s}.organizations WHERE id = $1 FOR UPDATE`,
+      [organizationId],
+    );
+    const row = locked.rows[0];
+    return row ? { revision: Number(row.version), logStart: Number(row.log_start) } : null;
+  }
+
+  /** Inserts the row of an organization being created; a concurrent creation that won makes it a conflict. */
+  async function createOrganizationRow(
+    client: pg.PoolClient,
+    organizationId: string,
+    changes: readonly StorageChange[],
+  ): Promise<void> {
+    const first = changes[0];
+    if (first?.type !== "create_organization" || !Array.isArray(first.owners))
+      throw organizationMissing(organizationId);
+    // Waits for a concurrent creation of the same organization; if that one commits, this one
+    // inserts nothing and conflicts.
+    const inserted = await query(
+      client,
+      `INSERT INTO ${s}.organizations (id, version, owners, log_start) VALUES ($1, 1, $2, 0)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [organizationId, JSON.stringify(first.owners)],
+    );
+    if (inserted.rowCount === 0) throw revisionConflict(organizationId, 0, null);
+  }
+
+  /** Up to `limit` commits after `since`, oldest first (inside the caller's snapshot). */
+  async function commitsAfter(
+    client: Queryable,
+    organizationId: string,
+    since: number,
+    limit: number,
+  ): Promise<Commit[]> {
+    const result = await query<{ revision: string; committed_at: string; changes: string }>(
+      client,
+      // bigint arrives as text; ordering by the column itself keeps the order numeric.
+      `SELECT revision, committed_at, changes FROM ${s}.changes
+       WHERE organization_id = $1 AND revision > $2 ORDER BY revision LIMIT $3`,
+      [organizationId, since, limit],
+    );
+    return result.rows.map(toCommit);
   }
 
   return {
@@ -347,8 +354,11 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
     async loadOrganization(organizationId: string): Promise<OrganizationSnapshot | null> {
       await whenReady();
       // One statement, so one consistent snapshot of the organization.
-      const result = await pool.query<{ version: string; rows: OrganizationRows }>(
-        `SELECT o.version::text AS version, json_build_object(
+      const result = await unlessUnavailable(
+        () =>
+          query<{ version: string; rows: OrganizationRows }>(
+            pool,
+            `SELECT o.version::text AS version, json_build_object(
            'owners', o.owners,
            'users', coalesce((SELECT json_agg(json_build_object('id', u.id, 'department_ids', u.department_ids,
                'role_ids', u.role_ids) ORDER BY u.id) FROM ${s}.users u WHERE u.organization_id = o.id), '[]'),
@@ -362,49 +372,126 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
                FROM ${s}.grants WHERE organization_id = o.id AND revoked_at IS NULL) g), '[]')
          ) AS rows
          FROM ${s}.organizations o WHERE o.id = $1`,
-        [organizationId],
+            [organizationId],
+          ),
+        "loadOrganization",
       );
       const row = result.rows[0];
       if (!row) return null;
-      if (listeners.size > 0) known.add(organizationId);
-      return { version: Number(row.version), graph: graphFromRows(organizationId, row.rows) };
+      notifier.remember(organizationId);
+      return { revision: Number(row.version), graph: graphFromRows(organizationId, row.rows) };
     },
 
-    async commit(organizationId: string, expectedVersion: number, changes: readonly StorageChange[]): Promise<number> {
+    async commit(
+      organizationId: string,
+      expectedRevision: number,
+      changes: readonly StorageChange[],
+      commitOptions?: CommitOptions,
+    ): Promise<number> {
       await whenReady();
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query("BEGIN");
-        try {
-          const nextVersion = await lockVersion(client, organizationId, expectedVersion, changes);
-          checkBatch(changes, expectedVersion);
-          for (const change of changes) await applyChange(client, organizationId, change);
-          await client.query(`UPDATE ${s}.organizations SET version = $2 WHERE id = $1`, [organizationId, nextVersion]);
-          await client.query("SELECT pg_notify($1, $2)", [channel, changePayload(organizationId, nextVersion)]);
-          await client.query("COMMIT");
-          // Watchers in this process hear it now, inside commit; other processes by NOTIFY.
-          if (listeners.size > 0 && nextVersion > (told.get(organizationId) ?? 0)) tell(organizationId, nextVersion);
-          return nextVersion;
-        } catch (error) {
-          await client.query("ROLLBACK").catch((rollbackError: unknown) => {
-            broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-          });
-          if (isUniqueViolation(error, "organizations_pkey")) {
-            throw versionConflict(organizationId, expectedVersion, null);
+      const revision = await withClient("commit", (client) =>
+        inTransaction(client, async () => {
+          if (expectedRevision === 0) {
+            await createOrganizationRow(client, organizationId, changes);
+          } else {
+            const actual = (await lockOrganization(client, organizationId))?.revision ?? 0;
+            if (actual !== expectedRevision) throw revisionConflict(organizationId, expectedRevision, actual);
           }
-          throw error;
-        }
-      } finally {
-        client.release(broken);
-      }
+          await store(client, organizationId, expectedRevision + 1, changes, commitOptions);
+          return expectedRevision + 1;
+        }),
+      );
+      // Watchers in this process hear it now, inside commit; other processes by NOTIFY.
+      notifier.tell(organizationId, revision);
+      return revision;
+    },
+
+    async commitLatest(
+      organizationId: string,
+      knownRevision: number,
+      plan: CommitPlan,
+      commitOptions?: CommitOptions,
+    ): Promise<number> {
+      await whenReady();
+      const outcome = await withClient("commitLatest", (client) =>
+        inTransaction(client, async () => {
+          const locked = await lockOrganization(client, organizationId);
+          const actual = locked?.revision ?? 0;
+          if (actual < knownRevision) throw revisionConflict(organizationId, knownRevision, actual);
+          let missed: Commit[] = [];
+          if (locked && actual > knownRevision) {
+            if (knownRevision < locked.logStart)
+              throw changesExpired(organizationId, knownRevision, locked.logStart + 1);
+            missed = await commitsAfter(client, organizationId, knownRevision, actual - knownRevision);
+          }
+          const changes = plan(missed);
+          if (changes.length === 0) return { revision: actual, committed: false };
+          if (!locked) await createOrganizationRow(client, organizationId, changes);
+          await store(client, organizationId, actual + 1, changes, commitOptions);
+          return { revision: actual + 1, committed: true };
+        }),
+      );
+      if (outcome.committed) notifier.tell(organizationId, outcome.revision);
+      return outcome.revision;
+    },
+
+    async readChanges(organizationId: string, since: number, limit: number): Promise<ChangePage | null> {
+      await whenReady();
+      // One statement: the revision, the log's start and the commits come from one snapshot.
+      const result = await unlessUnavailable(
+        () =>
+          query<{
+            version: string;
+            log_start: string;
+            items: { revision: number; committed_at: string; changes: string }[];
+          }>(
+            pool,
+            `SELECT o.version::text AS version, o.log_start::text AS log_start,
+               coalesce((SELECT json_agg(json_build_object('revision', c.revision, 'committed_at', c.committed_at,
+                 'changes', c.changes) ORDER BY c.revision) FROM (SELECT revision, committed_at, changes FROM ${s}.changes
+                 WHERE organization_id = o.id AND revision > $2 ORDER BY revision LIMIT $3) c), '[]') AS items
+             FROM ${s}.organizations o WHERE o.id = $1`,
+            [organizationId, since, limit],
+          ),
+        "readChanges",
+      );
+      const row = result.rows[0];
+      if (!row) return null;
+      const revision = Number(row.version);
+      const logStart = Number(row.log_start);
+      if (since < logStart) throw changesExpired(organizationId, since, logStart + 1);
+      const items = row.items.map(toCommit);
+      const last = items.at(-1)?.revision ?? since;
+      return { items, revision, has_more: last < revision };
+    },
+
+    async trimChanges(organizationId: string, throughRevision: number): Promise<number> {
+      await whenReady();
+      return withClient("trimChanges", (client) =>
+        inTransaction(client, async () => {
+          const locked = await lockOrganization(client, organizationId);
+          if (!locked) throw organizationMissing(organizationId);
+          const through = Math.min(throughRevision, locked.revision);
+          if (through <= locked.logStart) return locked.logStart + 1;
+          await query(client, `DELETE FROM ${s}.changes WHERE organization_id = $1 AND revision <= $2`, [
+            organizationId,
+            through,
+          ]);
+          await query(client, `UPDATE ${s}.organizations SET log_start = $2 WHERE id = $1`, [organizationId, through]);
+          return through + 1;
+        }),
+      );
     },
 
     async getGrant(organizationId: string, grantId: string): Promise<GrantRecord | null> {
       await whenReady();
-      const result = await pool.query<GrantRow>(
-        `SELECT ${GRANT_SELECT} FROM ${s}.grants WHERE organization_id = $1 AND id = $2`,
-        [organizationId, grantId],
+      const result = await unlessUnavailable(
+        () =>
+          query<GrantRow>(pool, `SELECT ${GRANT_SELECT} FROM ${s}.grants WHERE organization_id = $1 AND id = $2`, [
+            organizationId,
+            grantId,
+          ]),
+        "getGrant",
       );
       const row = result.rows[0];
       return row ? grantFromRow(row) : null;
@@ -422,116 +509,48 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
       }
       values.push(Math.max(0, Math.trunc(page.skip)), Math.max(0, Math.trunc(page.limit)));
       // One statement: the count and the page come from the same snapshot.
-      const result = await pool.query<{ total: string; items: GrantRow[] }>(
-        `WITH matching AS (SELECT ${GRANT_SELECT} FROM ${s}.grants WHERE ${conditions.join(" AND ")})
+      const result = await unlessUnavailable(
+        () =>
+          query<{ total: string; items: GrantRow[] }>(
+            pool,
+            `WITH matching AS (SELECT ${GRANT_SELECT} FROM ${s}.grants WHERE ${conditions.join(" AND ")})
          SELECT (SELECT count(*) FROM matching)::text AS total,
            coalesce((SELECT json_agg(p ORDER BY p.created_at COLLATE "C", p.id COLLATE "C") FROM (
              SELECT * FROM matching ORDER BY created_at COLLATE "C", id COLLATE "C"
              OFFSET $${values.length - 1} LIMIT $${values.length}) p), '[]') AS items`,
-        values,
+            values,
+          ),
+        "listGrants",
       );
       const row = result.rows[0];
       return { items: (row?.items ?? []).map(grantFromRow), total: Number(row?.total ?? 0) };
     },
 
     watch(listener: ChangeListener): () => void {
-      listeners.add(listener);
-      if (!closed) void startListening();
-      return () => {
-        listeners.delete(listener);
-      };
+      return notifier.watch(listener);
     },
 
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      listeners.clear();
-      told.clear();
-      known.clear();
-      if (reconnectTimer !== null) clearTimeout(reconnectTimer);
-      reconnectTimer = null;
-      if (listening) await listening;
-      const client = listenClient;
-      listenClient = null;
-      listening = null;
-      if (client) {
-        try {
-          await client.query(`UNLISTEN ${quoteIdentifier(channel)}`);
-          client.removeAllListeners("notification");
-          client.release();
-        } catch (error) {
-          client.release(error instanceof Error ? error : true);
-        }
-      }
+      await notifier.close();
       if (ready) await ready.catch(() => {});
       if (ownsPool) await pool.end();
     },
   };
-
-  /**
-   * Takes the organization's row lock (or creates the row, for version 0) and checks the
-   * version; returns the version the commit will store.
-   */
-  async function lockVersion(
-    client: pg.PoolClient,
-    organizationId: string,
-    expectedVersion: number,
-    changes: readonly StorageChange[],
-  ): Promise<number> {
-    if (expectedVersion === 0) {
-      const first = changes[0];
-      if (first?.type !== "create_organization" || !Array.isArray(first.owners)) {
-        const existing = await client.query<{ version: string }>(
-          `SELECT version::text AS version FROM ${s}.organizations WHERE id = $1`,
-          [organizationId],
-        );
-        const row = existing.rows[0];
-        if (row) throw versionConflict(organizationId, expectedVersion, Number(row.version));
-        throw new AccessError(
-          "RESOURCE_NOT_FOUND",
-          { organization_id: organizationId },
-          { system_message: "Organization not found" },
-        );
-      }
-      // Waits for a concurrent creation of the same organization; if that one commits, this one
-      // inserts nothing and conflicts.
-      const inserted = await client.query(
-        `INSERT INTO ${s}.organizations (id, version, owners) VALUES ($1, 1, $2) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [organizationId, JSON.stringify(first.owners)],
-      );
-      if (inserted.rowCount === 0) throw versionConflict(organizationId, expectedVersion, null);
-      return 1;
-    }
-    const locked = await client.query<{ version: string }>(
-      `SELECT version::text AS version FROM ${s}.organizations WHERE id = $1 FOR UPDATE`,
-      [organizationId],
-    );
-    const actual = Number(locked.rows[0]?.version ?? 0);
-    if (actual !== expectedVersion) throw versionConflict(organizationId, expectedVersion, actual);
-    return actual + 1;
-  }
 }
 
-/** Runs `body` in a transaction on `client`, rolling back when it throws. */
-async function transaction(client: pg.PoolClient, body: () => Promise<void>): Promise<void> {
-  await client.query("BEGIN");
-  try {
-    await body();
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  }
+function toCommit(row: { revision: string | number; committed_at: string; changes: string }): Commit {
+  return {
+    revision: Number(row.revision),
+    committed_at: row.committed_at,
+    changes: JSON.parse(row.changes) as StorageChange[],
+  };
 }
 
-function versionConflict(organizationId: string, expectedVersion: number, actualVersion: number | null): AccessError {
-  return new AccessError("VERSION_CONFLICT", {
-    organization_id: organizationId,
-    expected_version: expectedVersion,
-    ...(actualVersion === null ? {} : { actual_version: actualVersion }),
-  });
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  return error instanceof pg.DatabaseError && error.code === "23505" && error.constraint === constraint;
+function positive(value: number | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw validationError(field, `${field} must be a whole number of milliseconds, at least 1`);
+  return value;
 }

@@ -85,6 +85,25 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         WHERE revoked_at IS NULL;
     `,
   },
+  {
+    version: 2,
+    name: "change log",
+    sql: `
+      -- Revisions up to log_start are not in the log. Organizations stored before the log existed
+      -- start it at their current revision: readers before that load a snapshot.
+      ALTER TABLE organizations ADD COLUMN log_start INTEGER NOT NULL DEFAULT 0;
+      UPDATE organizations SET log_start = version;
+
+      -- One row per commit: its changes as a JSON array, in order.
+      CREATE TABLE IF NOT EXISTS changes (
+        organization_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        committed_at TEXT NOT NULL,
+        changes TEXT NOT NULL,
+        PRIMARY KEY (organization_id, revision)
+      ) STRICT;
+    `,
+  },
 ];
 
 /**

@@ -5,12 +5,26 @@
  * @module
  */
 import Database from "better-sqlite3";
-import { AccessError, type GraphInput } from "../../core/index.js";
+import type { GraphInput } from "../../core/index.js";
 import { checkBatch } from "../change-batch.js";
+import {
+  ageCutoff,
+  type ChangeRetention,
+  changesExpired,
+  checkRetention,
+  organizationMissing,
+  revisionConflict,
+  trimmedByCount,
+} from "../change-log.js";
+import { wireTimestamp } from "../grant-records.js";
 import { seedOrganizations } from "../initial-organizations.js";
 import { GRANT_COLUMNS, type GrantRow, grantFromRow, grantRowValues, graphFromRows } from "../sql-rows.js";
 import type {
   ChangeListener,
+  ChangePage,
+  Commit,
+  CommitOptions,
+  CommitPlan,
   GrantFilter,
   GrantPage,
   GrantRecord,
@@ -37,11 +51,14 @@ export interface SqliteStorageOptions {
   readonly filename: string;
   /**
    * Organizations to seed, each validated like `createGraph` input. Only organizations the
-   * database does not hold yet are stored (at version 1); existing ones are left as they are.
+   * database does not hold yet are stored (at revision 1, as a snapshot: their change log begins
+   * after it); existing ones are left as they are.
    */
   readonly initial?: readonly GraphInput[];
-  /** The clock that dates seeded grants without timestamps. Default: the system clock. */
+  /** The clock that dates seeded grants without timestamps, and commits. Default: the system clock. */
   readonly clock?: () => Date;
+  /** How much of each organization's change log to keep. Default: all of it. */
+  readonly changeRetention?: ChangeRetention;
 }
 
 /** How often another connection's commits are looked for while someone listens. */
@@ -78,7 +95,9 @@ type Statement<Params extends unknown[], Result = unknown> = Database.Statement<
  * ```
  */
 export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
-  const seeds = seedOrganizations(options.initial ?? [], (options.clock ?? (() => new Date()))());
+  const clock = options.clock ?? (() => new Date());
+  const retention = checkRetention(options.changeRetention);
+  const seeds = seedOrganizations(options.initial ?? [], clock());
   const db = new Database(options.filename);
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -110,9 +129,23 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
     grant: db.prepare<[string, string], GrantRow>(
       `SELECT ${GRANT_SELECT} FROM grants WHERE organization_id = ? AND id = ?`,
     ),
-    createOrganization: db.prepare<[string, number, string]>(
-      "INSERT INTO organizations (id, version, owners) VALUES (?, ?, ?)",
+    logStart: db.prepare<[string], { version: number; log_start: number }>(
+      "SELECT version, log_start FROM organizations WHERE id = ?",
     ),
+    createOrganization: db.prepare<[string, number, string, number]>(
+      "INSERT INTO organizations (id, version, owners, log_start) VALUES (?, ?, ?, ?)",
+    ),
+    logCommit: db.prepare<[string, number, string, string]>(
+      "INSERT INTO changes (organization_id, revision, committed_at, changes) VALUES (?, ?, ?, ?)",
+    ),
+    commitsAfter: db.prepare<[string, number, number], { revision: number; committed_at: string; changes: string }>(
+      "SELECT revision, committed_at, changes FROM changes WHERE organization_id = ? AND revision > ? ORDER BY revision LIMIT ?",
+    ),
+    newestCommitBefore: db.prepare<[string, string], { revision: number | null }>(
+      "SELECT max(revision) AS revision FROM changes WHERE organization_id = ? AND committed_at < ?",
+    ),
+    trimLog: db.prepare<[string, number]>("DELETE FROM changes WHERE organization_id = ? AND revision <= ?"),
+    setLogStart: db.prepare<[number, string]>("UPDATE organizations SET log_start = ? WHERE id = ?"),
     setOwners: db.prepare<[string, string]>("UPDATE organizations SET owners = ? WHERE id = ?"),
     setVersion: db.prepare<[number, string]>("UPDATE organizations SET version = ? WHERE id = ?"),
     putGrant: db.prepare<(string | null)[]>(
@@ -155,7 +188,7 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
   function applyChange(organizationId: string, change: StorageChange): void {
     switch (change.type) {
       case "create_organization":
-        sql.createOrganization.run(organizationId, 0, JSON.stringify([...change.owners]));
+        sql.createOrganization.run(organizationId, 0, JSON.stringify([...change.owners]), 0);
         return;
       case "set_owners":
         sql.setOwners.run(JSON.stringify([...change.owners]), organizationId);
@@ -187,30 +220,89 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
     }
   }
 
+  /** Applies a batch as the revision after `actualRevision` and logs it; inside a write transaction. */
+  function store(
+    organizationId: string,
+    actualRevision: number,
+    changes: readonly StorageChange[],
+    commitOptions: CommitOptions | undefined,
+  ): number {
+    if (actualRevision === 0 && changes[0]?.type !== "create_organization") throw organizationMissing(organizationId);
+    // Every change is checked before any is applied: a batch lands whole or not at all (and
+    // the transaction rolls back should a statement fail anyway).
+    checkBatch(changes, actualRevision);
+    for (const change of changes) applyChange(organizationId, change);
+    const revision = actualRevision + 1;
+    sql.setVersion.run(revision, organizationId);
+    const committedAt = commitOptions?.committed_at ?? wireTimestamp(clock());
+    sql.logCommit.run(organizationId, revision, committedAt, JSON.stringify(changes));
+    applyRetention(organizationId, revision);
+    return revision;
+  }
+
+  function applyRetention(organizationId: string, revision: number): void {
+    let through = trimmedByCount(retention, revision);
+    const cutoff = ageCutoff(retention, clock());
+    if (cutoff !== null) through = Math.max(through, sql.newestCommitBefore.get(organizationId, cutoff)?.revision ?? 0);
+    if (through > 0) trimThrough(organizationId, through);
+  }
+
+  /** Drops logged commits up to `throughRevision`; returns the oldest revision kept. */
+  function trimThrough(organizationId: string, throughRevision: number): number {
+    const organization = sql.logStart.get(organizationId);
+    if (!organization) throw organizationMissing(organizationId);
+    const through = Math.min(throughRevision, organization.version);
+    if (through <= organization.log_start) return organization.log_start + 1;
+    sql.trimLog.run(organizationId, through);
+    sql.setLogStart.run(through, organizationId);
+    return through + 1;
+  }
+
+  /** Up to `limit` commits after `since`; `CHANGES_EXPIRED` when the log was trimmed past it. */
+  function commitsAfter(organizationId: string, logStart: number, since: number, limit: number): Commit[] {
+    if (since < logStart) throw changesExpired(organizationId, since, logStart + 1);
+    return sql.commitsAfter.all(organizationId, since, limit).map((row) => ({
+      revision: row.revision,
+      committed_at: row.committed_at,
+      changes: JSON.parse(row.changes) as StorageChange[],
+    }));
+  }
+
   const commitTransaction = db.transaction(
-    (organizationId: string, expectedVersion: number, changes: readonly StorageChange[]): number => {
-      const actualVersion = sql.version.get(organizationId)?.version ?? 0;
-      if (actualVersion !== expectedVersion) {
-        throw new AccessError("VERSION_CONFLICT", {
-          organization_id: organizationId,
-          expected_version: expectedVersion,
-          actual_version: actualVersion,
-        });
-      }
-      if (actualVersion === 0 && changes[0]?.type !== "create_organization") {
-        throw new AccessError(
-          "RESOURCE_NOT_FOUND",
-          { organization_id: organizationId },
-          { system_message: "Organization not found" },
-        );
-      }
-      // Every change is checked before any is applied: a batch lands whole or not at all (and
-      // the transaction rolls back should a statement fail anyway).
-      checkBatch(changes, actualVersion);
-      for (const change of changes) applyChange(organizationId, change);
-      const version = actualVersion + 1;
-      sql.setVersion.run(version, organizationId);
-      return version;
+    (
+      organizationId: string,
+      expectedRevision: number,
+      changes: readonly StorageChange[],
+      commitOptions: CommitOptions | undefined,
+    ): number => {
+      const actualRevision = sql.version.get(organizationId)?.version ?? 0;
+      if (actualRevision !== expectedRevision) throw revisionConflict(organizationId, expectedRevision, actualRevision);
+      return store(organizationId, actualRevision, changes, commitOptions);
+    },
+  );
+
+  const commitLatestTransaction = db.transaction(
+    (organizationId: string, knownRevision: number, plan: CommitPlan, commitOptions: CommitOptions | undefined) => {
+      const organization = sql.logStart.get(organizationId);
+      const actualRevision = organization?.version ?? 0;
+      if (actualRevision < knownRevision) throw revisionConflict(organizationId, knownRevision, actualRevision);
+      const missed =
+        organization && actualRevision > knownRevision
+          ? commitsAfter(organizationId, organization.log_start, knownRevision, actualRevision - knownRevision)
+          : [];
+      const changes = plan(missed);
+      if (changes.length === 0) return actualRevision;
+      return store(organizationId, actualRevision, changes, commitOptions);
+    },
+  );
+
+  const readChangesTransaction = db.transaction(
+    (organizationId: string, since: number, limit: number): ChangePage | null => {
+      const organization = sql.logStart.get(organizationId);
+      if (!organization) return null;
+      const items = commitsAfter(organizationId, organization.log_start, since, limit);
+      const last = items.at(-1)?.revision ?? since;
+      return { items, revision: organization.version, has_more: last < organization.version };
     },
   );
 
@@ -225,7 +317,7 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
       composites: sql.composites.all(organizationId),
       grants: sql.activeGrants.all(organizationId),
     });
-    return { version: organization.version, graph };
+    return { revision: organization.version, graph };
   });
 
   function listing(filter: GrantFilter): { fields: (typeof FILTER_FIELDS)[number][]; statements: ListingStatements } {
@@ -257,8 +349,15 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
     },
   );
 
-  function announce(organizationId: string, version: number): void {
-    for (const listener of [...listeners]) notify(listener, organizationId, version);
+  function announce(organizationId: string, revision: number): void {
+    for (const listener of [...listeners]) notify(listener, organizationId, revision);
+  }
+
+  /** This connection's own commit: listeners hear it now, not at the next poll. */
+  function announceOwn(organizationId: string, revision: number): void {
+    if (listeners.size === 0) return;
+    if (revision > (known.get(organizationId) ?? 0)) known.set(organizationId, revision);
+    announce(organizationId, revision);
   }
 
   /** Reads every organization's version, announcing those that grew since last heard. */
@@ -297,7 +396,8 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
       for (const { graph, grants } of seeds) {
         const id = graph.organization_id;
         if (sql.version.get(id)) continue;
-        sql.createOrganization.run(id, 1, JSON.stringify(graph.owners ?? []));
+        // A seed is a snapshot, not a commit: revision 1, with a log that begins after it.
+        sql.createOrganization.run(id, 1, JSON.stringify(graph.owners ?? []), 1);
         for (const user of graph.users ?? []) {
           sql.putUser.run(id, user.id, JSON.stringify(user.department_ids ?? []), JSON.stringify(user.role_ids ?? []));
         }
@@ -321,14 +421,39 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
       return loadTransaction.deferred(organizationId);
     },
 
-    commit(organizationId: string, expectedVersion: number, changes: readonly StorageChange[]): number {
+    commit(
+      organizationId: string,
+      expectedRevision: number,
+      changes: readonly StorageChange[],
+      commitOptions?: CommitOptions,
+    ): number {
       open();
-      const version = commitTransaction.immediate(organizationId, expectedVersion, changes);
-      if (listeners.size > 0) {
-        if (version > (known.get(organizationId) ?? 0)) known.set(organizationId, version);
-        announce(organizationId, version);
-      }
-      return version;
+      const revision = commitTransaction.immediate(organizationId, expectedRevision, changes, commitOptions);
+      announceOwn(organizationId, revision);
+      return revision;
+    },
+
+    commitLatest(
+      organizationId: string,
+      knownRevision: number,
+      plan: CommitPlan,
+      commitOptions?: CommitOptions,
+    ): number {
+      open();
+      const before = sql.version.get(organizationId)?.version ?? 0;
+      const revision = commitLatestTransaction.immediate(organizationId, knownRevision, plan, commitOptions);
+      if (revision > before) announceOwn(organizationId, revision);
+      return revision;
+    },
+
+    readChanges(organizationId: string, since: number, limit: number): ChangePage | null {
+      open();
+      return readChangesTransaction.deferred(organizationId, since, limit);
+    },
+
+    trimChanges(organizationId: string, throughRevision: number): number {
+      open();
+      return db.transaction(() => trimThrough(organizationId, throughRevision)).immediate();
     },
 
     getGrant(organizationId: string, grantId: string): GrantRecord | null {
@@ -372,10 +497,10 @@ interface ListingStatements {
  * Tells one listener; a listener that throws must not turn a landed commit into a failure, keep
  * the others from hearing it, or take the process down, and its error is reported, not lost.
  */
-function notify(listener: ChangeListener, organizationId: string, version: number): void {
+function notify(listener: ChangeListener, organizationId: string, revision: number): void {
   try {
-    listener(organizationId, version);
+    listener(organizationId, revision);
   } catch (error) {
-    console.error(`grantpath: a sqlite storage listener threw on ${organizationId} v${version}`, error);
+    console.error(`grantpath: a sqlite storage listener threw on ${organizationId} r${revision}`, error);
   }
 }

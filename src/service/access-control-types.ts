@@ -1,0 +1,424 @@
+/**
+ * The service's public shapes: its options, the inputs and answers of its operations, and the
+ * {@link AccessControl} interface itself. `access-control.ts` implements them.
+ * @module
+ */
+import type {
+  AccessGraph,
+  CompositeInput,
+  DepartmentInput,
+  EntityType,
+  GraphInput,
+  ResolvedAccess,
+  UsersWithAccess,
+} from "../core/index.js";
+import type { ChangePage, GrantFilter, GrantRecord, StorageAdapter } from "../storage/storage-adapter.js";
+
+/**
+ * Options of {@link createAccessControl}.
+ *
+ * @example
+ * ```ts
+ * const options: AccessControlOptions = { storage: memoryStorage(), clock: () => new Date("2025-06-15T10:00:00Z") };
+ * ```
+ */
+export interface AccessControlOptions {
+  /** Where organizations and grants live, e.g. `memoryStorage()`. */
+  readonly storage: StorageAdapter;
+  /** The clock for `created_at`, `updated_at`, `revoked_at` and for deciding expiry. Default: the system clock. */
+  readonly clock?: () => Date;
+  /** Generates grant ids (`agrant_*`). Default: 96 random bits from `crypto.getRandomValues`. */
+  readonly ids?: () => string;
+  /**
+   * How many times, in all, a write is tried when it keeps losing races to other writers (≥ 1).
+   * Only adapters without `commitLatest` lose races; the built-in ones plan every write under the
+   * organization's lock. Default 10.
+   */
+  readonly maxAttempts?: number;
+  /**
+   * The most an instance keeps in memory, counted in grants: each organization held weighs its
+   * grants, users, departments and composites, plus 100. Past it, the least recently used
+   * organizations are let go (and loaded again when next asked for); the one in use is always
+   * kept. Default 1 000 000 (about 250 MB of graphs).
+   */
+  readonly maxCachedGrants?: number;
+  /**
+   * Called with errors of work no caller awaits, such as catching up with another instance's
+   * commits in the background (the service retries it). Default: `console.error`.
+   */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Per-call options every service method takes last: read your writes across instances, and
+ * learn the revision an answer reflects (over HTTP, the `Grantpath-Revision` header).
+ *
+ * @example
+ * ```ts
+ * let revision = 0;
+ * await accessControl.createGrant("org_xyz789", "usr_owner1", grant, { onRevision: (r) => (revision = r) });
+ * // on another instance: the answer reflects that grant, or a later state
+ * await other.resolvedAccess("org_xyz789", "usr_owner1", "usr_def456", {}, { minRevision: revision });
+ * ```
+ */
+export interface CallOptions {
+  /**
+   * Answer from this revision or a later one: an instance behind it reads the change log first.
+   * Beyond the organization's current revision: `VALIDATION_ERROR` naming `min_revision`.
+   */
+  readonly minRevision?: number;
+  /**
+   * Called, before the call resolves, with the revision the answer was computed on (a read) or
+   * that the write committed (for a write that changed nothing, the current revision).
+   */
+  readonly onRevision?: (revision: number) => void;
+}
+
+/**
+ * Which page of the change log to read (`GET /access/changes`).
+ *
+ * @example
+ * ```ts
+ * const query: ChangesQuery = { since: 41, limit: 500 }; // the commits after revision 41
+ * ```
+ */
+export interface ChangesQuery {
+  /** Commits after this revision (default 0: from the start). */
+  readonly since?: number;
+  /** The most commits to return, 1–1000 (default 100). */
+  readonly limit?: number;
+}
+
+/**
+ * An organization as of one revision, as plain JSON (`GET /access/snapshot`).
+ *
+ * @example
+ * ```ts
+ * const { revision, graph }: SnapshotAnswer = await accessControl.snapshot("org_xyz789", "usr_owner1");
+ * ```
+ */
+export interface SnapshotAnswer {
+  /** The revision the graph reflects: follow the change log from here. */
+  readonly revision: number;
+  /** The organization's graph. */
+  readonly graph: GraphInput;
+}
+
+/**
+ * An organization's immutable graph and its revision, for embedding code that calls the core
+ * (`resolveAccess`, `checkAccess`, …) directly.
+ *
+ * @example
+ * ```ts
+ * const { revision, graph }: RevisionedGraph = await accessControl.graph("org_xyz789");
+ * ```
+ */
+export interface RevisionedGraph {
+  /** The revision the graph reflects. */
+  readonly revision: number;
+  /** The graph; it never changes (later revisions are new graphs). */
+  readonly graph: AccessGraph;
+}
+
+/**
+ * A page of grants (SPEC section 6).
+ *
+ * @example
+ * ```ts
+ * const page: GrantList = await accessControl.listGrants("org_xyz789", "usr_owner1", { limit: 50 });
+ * page.has_more; // whether to ask for skip: 50 next
+ * ```
+ */
+export interface GrantList {
+  /** The grants on this page, ordered by `created_at`, then `id`. */
+  readonly items: GrantRecord[];
+  /** How many grants match in all. */
+  readonly total: number;
+  /** How many matching grants came before this page. */
+  readonly skip: number;
+  /** The page size asked for. */
+  readonly limit: number;
+  /** Whether more grants follow this page. */
+  readonly has_more: boolean;
+}
+
+/**
+ * The query of a grant listing: filters plus paging (`skip` and `limit` are numbers; the HTTP layer converts the query string).
+ *
+ * @example
+ * ```ts
+ * const query: ListGrantsQuery = { grantee_type: "role", grantee_id: "role_admin01", skip: 0, limit: 100 };
+ * ```
+ */
+export interface ListGrantsQuery extends GrantFilter {
+  /** How many matching grants to skip (default 0). */
+  readonly skip?: number;
+  /** The page size, 1–100 (default 20). */
+  readonly limit?: number;
+}
+
+/**
+ * Paging of a per-entity grant listing.
+ *
+ * @example
+ * ```ts
+ * await accessControl.listSliceGrants("org_xyz789", "usr_owner1", "kslice_abc123", { skip: 20, limit: 20 });
+ * ```
+ */
+export interface PageQuery {
+  /** How many grants to skip (default 0). */
+  readonly skip?: number;
+  /** The page size, 1–100 (default 20). */
+  readonly limit?: number;
+}
+
+/**
+ * The body of a create-grant request (the seed's fields, plus an optional expiry).
+ *
+ * @example
+ * ```ts
+ * const body: CreateGrantInput = { entity_type: "knowledge_slice", entity_id: "kslice_abc123",
+ *   grantee_type: "user", grantee_id: "usr_def456", access_level: "read" };
+ * ```
+ */
+export interface CreateGrantInput {
+  /** The type of the entity to grant. */
+  readonly entity_type: EntityType;
+  /** The entity. */
+  readonly entity_id: string;
+  /** `user`, `department` or `role`. */
+  readonly grantee_type: GrantRecord["grantee_type"];
+  /** The grantee, with its type's prefix. */
+  readonly grantee_id: string;
+  /** `read`, `write` or `admin`. */
+  readonly access_level: GrantRecord["access_level"];
+  /** Optional: from this instant (ISO-8601, in the future) the grant is inactive. */
+  readonly expires_at?: string;
+}
+
+/**
+ * The body of a bulk create request: one entity, one or more grantees.
+ *
+ * @example
+ * ```ts
+ * const body: BulkCreateGrantsInput = { entity_type: "vector_store", entity_id: "vs_docs01",
+ *   grants: [{ grantee_type: "role", grantee_id: "role_admin01", access_level: "admin" },
+ *            { grantee_type: "department", grantee_id: "dept_eng01", access_level: "read" }] };
+ * ```
+ */
+export interface BulkCreateGrantsInput {
+  /** The type of the entity to grant. */
+  readonly entity_type: EntityType;
+  /** The entity. */
+  readonly entity_id: string;
+  /** The grantees and their levels (1–1000). */
+  readonly grants: readonly Omit<CreateGrantInput, "entity_type" | "entity_id">[];
+}
+
+/**
+ * A user's direct memberships, as the directory operations answer them.
+ *
+ * @example
+ * ```ts
+ * const user: UserMemberships = await accessControl.addRoleMember("org_xyz789", "usr_owner1", "usr_def456", "role_admin01");
+ * ```
+ */
+export interface UserMemberships {
+  /** The user. */
+  readonly id: string;
+  /** Departments the user belongs to directly. */
+  readonly department_ids: readonly string[];
+  /** Roles the user holds. */
+  readonly role_ids: readonly string[];
+}
+
+/**
+ * The grant-management service. Every method takes the organization, the acting user (whoever
+ * your authentication says is calling), the operation's fields and, last, {@link CallOptions}
+ * (`minRevision`, `onRevision`); it either resolves with the documented object or rejects with
+ * an `AccessError` (after `close()`, with a plain `Error`). A rejected call changes nothing.
+ *
+ * @example
+ * ```ts
+ * const accessControl: AccessControl = createAccessControl({ storage: memoryStorage() });
+ * ```
+ */
+export interface AccessControl {
+  /** Creates an organization with its owners (at least one). `RESOURCE_ALREADY_EXISTS` if it exists. */
+  createOrganization(
+    organizationId: string,
+    input: { readonly owners: readonly string[] },
+    options?: CallOptions,
+  ): Promise<GraphInput>;
+  /** The organization's whole graph as plain JSON (owners only). */
+  exportOrganization(organizationId: string, actorId: string, options?: CallOptions): Promise<GraphInput>;
+  /** Replaces the owners (owners only; at least one must remain). */
+  setOwners(
+    organizationId: string,
+    actorId: string,
+    owners: readonly string[],
+    options?: CallOptions,
+  ): Promise<string[]>;
+
+  /** Creates a grant (SPEC `POST /access/grants`): needs `admin` on the entity, or ownership. */
+  createGrant(
+    organizationId: string,
+    actorId: string,
+    input: CreateGrantInput,
+    options?: CallOptions,
+  ): Promise<GrantRecord>;
+  /** Creates grants for many grantees on one entity, all or nothing. */
+  bulkCreateGrants(
+    organizationId: string,
+    actorId: string,
+    input: BulkCreateGrantsInput,
+    options?: CallOptions,
+  ): Promise<GrantRecord[]>;
+  /** Lists grants; filtered by an entity it needs `admin` on that entity, otherwise ownership. */
+  listGrants(
+    organizationId: string,
+    actorId: string,
+    query?: ListGrantsQuery,
+    options?: CallOptions,
+  ): Promise<GrantList>;
+  /** One grant by id, revoked ones included (with `revoked_at`). */
+  getGrant(organizationId: string, actorId: string, grantId: string, options?: CallOptions): Promise<GrantRecord>;
+  /** Changes a grant's `access_level`, the only field that can change. */
+  updateGrant(
+    organizationId: string,
+    actorId: string,
+    grantId: string,
+    input: { readonly access_level: GrantRecord["access_level"] },
+    options?: CallOptions,
+  ): Promise<GrantRecord>;
+  /** Revokes a grant (soft delete): it stays readable by id, with `revoked_at`. */
+  revokeGrant(organizationId: string, actorId: string, grantId: string, options?: CallOptions): Promise<void>;
+  /** The grants on one knowledge slice. */
+  listSliceGrants(
+    organizationId: string,
+    actorId: string,
+    sliceId: string,
+    query?: PageQuery,
+    options?: CallOptions,
+  ): Promise<GrantList>;
+  /** The grants on one vector store. */
+  listVectorStoreGrants(
+    organizationId: string,
+    actorId: string,
+    storeId: string,
+    query?: PageQuery,
+    options?: CallOptions,
+  ): Promise<GrantList>;
+  /** The grants on one assistant. */
+  listAssistantGrants(
+    organizationId: string,
+    actorId: string,
+    assistantId: string,
+    query?: PageQuery,
+    options?: CallOptions,
+  ): Promise<GrantList>;
+  /** A user's resolved access (readable by that user and by owners). */
+  resolvedAccess(
+    organizationId: string,
+    actorId: string,
+    userId: string,
+    query?: { readonly entity_type?: EntityType },
+    options?: CallOptions,
+  ): Promise<ResolvedAccess>;
+  /** Everyone who reaches an entity (needs `admin` on it, or ownership). */
+  usersWithAccess(
+    organizationId: string,
+    actorId: string,
+    query: { readonly entity_type: EntityType; readonly entity_id: string },
+    options?: CallOptions,
+  ): Promise<UsersWithAccess>;
+
+  /** Adds a user to a department (owners only); already a member is a no-op. */
+  addDepartmentMember(
+    organizationId: string,
+    actorId: string,
+    userId: string,
+    departmentId: string,
+    options?: CallOptions,
+  ): Promise<UserMemberships>;
+  /** Removes a user from a department (owners only); `RESOURCE_NOT_FOUND` if not a member. */
+  removeDepartmentMember(
+    organizationId: string,
+    actorId: string,
+    userId: string,
+    departmentId: string,
+    options?: CallOptions,
+  ): Promise<UserMemberships>;
+  /** Gives a user a role (owners only); already held is a no-op. */
+  addRoleMember(
+    organizationId: string,
+    actorId: string,
+    userId: string,
+    roleId: string,
+    options?: CallOptions,
+  ): Promise<UserMemberships>;
+  /** Takes a role from a user (owners only); `RESOURCE_NOT_FOUND` if not held. */
+  removeRoleMember(
+    organizationId: string,
+    actorId: string,
+    userId: string,
+    roleId: string,
+    options?: CallOptions,
+  ): Promise<UserMemberships>;
+  /** Declares a department, optionally under a parent (owners only). */
+  createDepartment(
+    organizationId: string,
+    actorId: string,
+    input: DepartmentInput,
+    options?: CallOptions,
+  ): Promise<Required<DepartmentInput>>;
+  /** Moves a department under another, or to the top with `null` (owners only). */
+  moveDepartment(
+    organizationId: string,
+    actorId: string,
+    departmentId: string,
+    parentId: string | null,
+    options?: CallOptions,
+  ): Promise<Required<DepartmentInput>>;
+  /** Deletes a department: sub-departments move up, members lose it; refused while grants name it. */
+  deleteDepartment(organizationId: string, actorId: string, departmentId: string, options?: CallOptions): Promise<void>;
+  /** Declares a composite slice and its members (owners only). */
+  createComposite(
+    organizationId: string,
+    actorId: string,
+    input: CompositeInput,
+    options?: CallOptions,
+  ): Promise<CompositeInput>;
+  /** Replaces a declared composite's members (owners only). */
+  setCompositeMembers(
+    organizationId: string,
+    actorId: string,
+    compositeId: string,
+    memberSliceIds: readonly string[],
+    options?: CallOptions,
+  ): Promise<CompositeInput>;
+
+  /**
+   * A page of the organization's change log (SPEC section 8; owners only): the commits after
+   * `since`, oldest first, with the current revision. `CHANGES_EXPIRED` (410, with
+   * `details.oldest_revision`) when the log was trimmed past `since`; `VALIDATION_ERROR` naming
+   * `since` when it is beyond the current revision.
+   */
+  changes(organizationId: string, actorId: string, query?: ChangesQuery, options?: CallOptions): Promise<ChangePage>;
+  /** The organization's graph as plain JSON with its revision (owners only): where a replica starts. */
+  snapshot(organizationId: string, actorId: string, options?: CallOptions): Promise<SnapshotAnswer>;
+  /**
+   * The organization's immutable graph and its revision, for trusted embedding code that calls
+   * the core directly. No permission check: never hand it to callers on their word.
+   */
+  graph(organizationId: string, options?: Pick<CallOptions, "minRevision">): Promise<RevisionedGraph>;
+  /** How many organizations this instance holds in memory, and their weight against `maxCachedGrants`. */
+  cacheUsage(): { readonly organizations: number; readonly grants: number };
+
+  /**
+   * Lets writes under way finish, then stops listening to the storage and drops cached graphs.
+   * The storage itself stays open: close it yourself, after this resolves. Later calls reject
+   * with a plain `Error` (a programming error, not an access decision).
+   */
+  close(): Promise<void>;
+}
