@@ -6,8 +6,9 @@
 import { AccessError, isValidId } from "../core/index.js";
 import type { AccessControl } from "../service/index.js";
 import type { Awaitable } from "../storage/storage-adapter.js";
-import { accessErrorBody, type ErrorBody, errorResponse, httpErrorBody } from "./error-envelope.js";
+import { accessErrorBody, accessErrorHeaders, type ErrorBody, errorResponse, httpErrorBody } from "./error-envelope.js";
 import { OPENAPI_DOCUMENT } from "./openapi-document.js";
+import { takeMinRevision, trackRevision } from "./revisions.js";
 import { matchRoutes, type Route } from "./routes.js";
 
 /**
@@ -43,8 +44,8 @@ export interface HttpHandlerOptions {
    */
   readonly authenticate: (request: Request) => Awaitable<AuthenticatedCaller | null>;
   /**
-   * Called with every unexpected error (answered 500 without internals) and the request.
-   * Default: `console.error`.
+   * Called with every unexpected error (answered 500 without internals), every
+   * `STORAGE_UNAVAILABLE` (answered 503), and the request. Default: `console.error`.
    */
   readonly onError?: (error: unknown, request: Request) => void;
   /** The largest accepted request body, in bytes. Default 1 MiB. */
@@ -76,12 +77,16 @@ class HttpFailure extends Error {
 }
 
 /**
- * Serves the REST API of SPEC section 6 (plus `GET /openapi.json`) over an access-control service.
+ * Serves the REST API of SPEC sections 6 and 8 (plus `GET /openapi.json`) over an access-control
+ * service.
  *
- * Answers 201 for creates, 204 for revokes, 200 otherwise; failures use the seed's envelope
- * with a fresh `trace_id`: 401 without valid credentials, 403, 404 (also for unknown routes),
- * 405 with `Allow`, 409, 413 for bodies over the limit, 415 for bodies that are not declared
- * JSON, 422 for invalid input (also malformed JSON), and 500 for anything unexpected.
+ * Answers 201 for creates, 204 for revokes, 200 otherwise, each with `Grantpath-Revision`: the
+ * revision a write committed or a read was computed on. Every GET takes `min_revision`.
+ * Failures use the seed's envelope with a fresh `trace_id`: 401 without valid credentials, 403,
+ * 404 (also for unknown routes), 405 with `Allow`, 409, 410 when the change log no longer reaches
+ * back, 413 for bodies over the limit, 415 for bodies that are not declared JSON, 422 for invalid
+ * input (also malformed JSON), 500 for anything unexpected, and 503 with `Retry-After` when the
+ * database did not answer.
  *
  * @example
  * ```ts
@@ -108,7 +113,11 @@ export function createHttpHandler(accessControl: AccessControl, options: HttpHan
       return await handle(request);
     } catch (error) {
       if (error instanceof HttpFailure) return errorResponse(error.body, clock(), error.headers);
-      if (error instanceof AccessError) return errorResponse(accessErrorBody(error), clock());
+      if (error instanceof AccessError) {
+        // A database that did not answer is the operator's to hear about, though the client may simply retry.
+        if (error.status >= 500) report(error, request);
+        return errorResponse(accessErrorBody(error), clock(), accessErrorHeaders(error));
+      }
       report(error, request);
       return errorResponse(httpErrorBody("INTERNAL_ERROR"), clock());
     }
@@ -144,11 +153,23 @@ export function createHttpHandler(accessControl: AccessControl, options: HttpHan
 
     const actor = await authenticate(request);
     const body = match.route.hasBody ? await readJsonBody(request, maxBodyBytes) : undefined;
-    const query = readQuery(url.searchParams);
+    // Every read may ask for a revision; the service's queries do not know the parameter.
+    const read = match.route.method === "GET";
+    const { query, minRevision } = read
+      ? takeMinRevision(readQuery(url.searchParams))
+      : { query: readQuery(url.searchParams), minRevision: undefined };
+    const revision = trackRevision(minRevision);
     try {
-      const result = await match.route.run({ params: match.params, query, body, actor, accessControl });
-      if (result.status === 204) return new Response(null, { status: 204 });
-      const response = json(result.status, result.body);
+      const result = await match.route.run({
+        params: match.params,
+        query,
+        body,
+        actor,
+        accessControl,
+        call: revision.call,
+      });
+      if (result.status === 204) return new Response(null, { status: 204, headers: revision.headers() });
+      const response = json(result.status, result.body, revision.headers());
       return head ? new Response(null, { status: response.status, headers: response.headers }) : response;
     } catch (error) {
       throw renameFields(error, match.route);
@@ -168,10 +189,10 @@ export function createHttpHandler(accessControl: AccessControl, options: HttpHan
   }
 }
 
-function json(status: number, body: unknown): Response {
+function json(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json; charset=utf-8" },
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
   });
 }
 

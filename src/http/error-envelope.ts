@@ -29,6 +29,14 @@ export function accessErrorBody(error: AccessError): ErrorBody {
   return error.toJSON();
 }
 
+/** How long a client should wait before retrying when the database did not answer, in seconds. */
+const STORAGE_RETRY_AFTER_SECONDS = 1;
+
+/** The headers an {@link AccessError}'s answer carries besides the envelope's: `Retry-After` on a 503. */
+export function accessErrorHeaders(error: AccessError): Readonly<Record<string, string>> {
+  return error.code === "STORAGE_UNAVAILABLE" ? { "retry-after": String(STORAGE_RETRY_AFTER_SECONDS) } : {};
+}
+
 const HTTP_ONLY: Readonly<Record<HttpOnlyErrorCode, Omit<ErrorBody, "code" | "details" | "type">>> = {
   METHOD_NOT_ALLOWED: {
     status: 405,

@@ -4,8 +4,23 @@
  * repository keeps it as `openapi.json` (regenerate with `npx tsx scripts/write-openapi.ts`).
  * @module
  */
-import { ID_PREFIXES, type IdKind } from "../core/ids.js";
 import { DEFAULT_LIMIT, MAX_BULK_GRANTS, MAX_LIMIT } from "../service/service-input.js";
+import { CHANGE_LOG_SCHEMAS, DEFAULT_CHANGES_LIMIT, MAX_CHANGES_LIMIT } from "./openapi-change-log.js";
+import {
+  anyIdSchema,
+  ENTITY_ID_BY_TYPE,
+  GRANTEE_ID_BY_TYPE,
+  headerRef,
+  idMatchesType,
+  idSchema,
+  NULL,
+  nullable,
+  parameterRef,
+  requestBodyRef,
+  responseRef,
+  schemaRef,
+} from "./openapi-helpers.js";
+import { MIN_REVISION_PARAMETER, REVISION_HEADER } from "./revisions.js";
 
 /**
  * A JSON value, read-only all the way down.
@@ -94,6 +109,7 @@ export interface OpenApiDocument {
   readonly components: {
     readonly securitySchemes: Readonly<Record<string, JsonObject>>;
     readonly parameters: Readonly<Record<string, JsonObject>>;
+    readonly headers: Readonly<Record<string, JsonObject>>;
     readonly requestBodies: Readonly<Record<string, JsonObject>>;
     readonly responses: Readonly<Record<string, JsonObject>>;
     readonly schemas: Readonly<Record<string, JsonObject>>;
@@ -103,60 +119,6 @@ export interface OpenApiDocument {
 // ---------------------------------------------------------------------------------------------
 // Building blocks
 // ---------------------------------------------------------------------------------------------
-
-const schemaRef = (name: string): JsonObject => ({ $ref: `#/components/schemas/${name}` });
-const parameterRef = (name: string): JsonObject => ({ $ref: `#/components/parameters/${name}` });
-const responseRef = (name: string): JsonObject => ({ $ref: `#/components/responses/${name}` });
-const requestBodyRef = (name: string): JsonObject => ({ $ref: `#/components/requestBodies/${name}` });
-
-const TOKEN = "[A-Za-z0-9_-]{1,128}";
-
-function idSchema(kind: IdKind, what: string, example: string): JsonObject {
-  const prefix = ID_PREFIXES[kind];
-  return {
-    type: "string",
-    description: `${what}: \`${prefix}\` followed by 1–128 characters of \`[A-Za-z0-9_-]\`.`,
-    pattern: `^${prefix}${TOKEN}$`,
-    examples: [example],
-  };
-}
-
-function anyIdSchema(kinds: readonly IdKind[], what: string, example: string): JsonObject {
-  const prefixes = kinds.map((kind) => ID_PREFIXES[kind]);
-  return {
-    type: "string",
-    description: `${what}: ${prefixes.map((p) => `\`${p}\``).join(", ")} followed by 1–128 characters of \`[A-Za-z0-9_-]\`.`,
-    pattern: `^(?:${prefixes.join("|")})${TOKEN}$`,
-    examples: [example],
-  };
-}
-
-const ENTITY_ID_BY_TYPE: readonly (readonly [string, string])[] = [
-  ["knowledge_slice", "KnowledgeSliceId"],
-  ["vector_store", "VectorStoreId"],
-  ["assistant", "AssistantId"],
-];
-const GRANTEE_ID_BY_TYPE: readonly (readonly [string, string])[] = [
-  ["user", "UserId"],
-  ["department", "DepartmentId"],
-  ["role", "RoleId"],
-];
-
-/** `if <typeField> is T then <idField> has T's id format`, for each type. */
-function idMatchesType(
-  typeField: string,
-  idField: string,
-  table: readonly (readonly [string, string])[],
-): JsonObject[] {
-  return table.map(([type, idSchemaName]) => ({
-    if: { type: "object", properties: { [typeField]: { const: type } }, required: [typeField] },
-    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, never awaited
-    then: { type: "object", properties: { [idField]: schemaRef(idSchemaName) } },
-  }));
-}
-
-const nullable = (name: string): JsonObject => ({ anyOf: [schemaRef(name), { type: "null" }] });
-const NULL: JsonObject = { type: "null" };
 
 /** A `GrantPath` rule: a path of this `type` carries exactly these ids. */
 function pathRule(type: string, department: JsonObject, role: JsonObject, composite: JsonObject): JsonObject {
@@ -249,8 +211,14 @@ function errorExample(
   };
 }
 
-/** An error response: the envelope, narrowed to this status and these codes. */
-function errorResponse(description: string, status: number, codes: readonly string[], example: JsonObject): JsonObject {
+/** An error response: the envelope, narrowed to this status, these codes and (when given) these details. */
+function errorResponse(
+  description: string,
+  status: number,
+  codes: readonly string[],
+  example: JsonObject,
+  details?: JsonObject,
+): JsonObject {
   return {
     description,
     content: {
@@ -265,6 +233,7 @@ function errorResponse(description: string, status: number, codes: readonly stri
                 code: codes.length === 1 ? { const: codes[0] ?? "" } : { enum: codes },
                 status: { const: status },
                 type: { const: status >= 500 ? "server_error" : "client_error" },
+                ...(details === undefined ? {} : { details: { type: "object", ...details } }),
               },
             },
           },
@@ -538,11 +507,12 @@ const SCHEMAS: Readonly<Record<string, JsonObject>> = {
     },
     allOf: idMatchesType("entity_type", "entity_id", ENTITY_ID_BY_TYPE),
   },
+  ...CHANGE_LOG_SCHEMAS,
   ErrorCode: {
     type: "string",
     description:
-      "A stable error code: SPEC section 5's, plus `METHOD_NOT_ALLOWED`, `PAYLOAD_TOO_LARGE`, " +
-      "`UNSUPPORTED_MEDIA_TYPE` and `INTERNAL_ERROR`, which only HTTP has.",
+      "A stable error code: SPEC sections 5 and 8's, `STORAGE_UNAVAILABLE`, and `METHOD_NOT_ALLOWED`, " +
+      "`PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE` and `INTERNAL_ERROR`, which only HTTP has.",
     enum: [
       "VALIDATION_ERROR",
       "AUTHENTICATION_REQUIRED",
@@ -551,6 +521,8 @@ const SCHEMAS: Readonly<Record<string, JsonObject>> = {
       "RESOURCE_ALREADY_EXISTS",
       "INVALID_GRAPH",
       "VERSION_CONFLICT",
+      "CHANGES_EXPIRED",
+      "STORAGE_UNAVAILABLE",
       "METHOD_NOT_ALLOWED",
       "PAYLOAD_TOO_LARGE",
       "UNSUPPORTED_MEDIA_TYPE",
@@ -705,6 +677,44 @@ const PARAMETERS: Readonly<Record<string, JsonObject>> = {
     description: "The entity; its prefix must fit `entity_type`.",
     schema: schemaRef("EntityId"),
   },
+  MinRevision: {
+    name: MIN_REVISION_PARAMETER,
+    in: "query",
+    required: false,
+    description:
+      "Answer from this revision or a later one (e.g. a write's `Grantpath-Revision`, to read it on any instance). " +
+      "Beyond the organization's current revision: 422 naming `min_revision`.",
+    schema: { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+  },
+  ChangesSince: {
+    name: "since",
+    in: "query",
+    required: false,
+    description: "The commits after this revision: 0, or the revision of a snapshot or of the last commit read.",
+    schema: { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
+  },
+  ChangesLimit: {
+    name: "limit",
+    in: "query",
+    required: false,
+    description: `The most commits to answer, 1–${MAX_CHANGES_LIMIT}.`,
+    schema: { type: "integer", minimum: 1, maximum: MAX_CHANGES_LIMIT, default: DEFAULT_CHANGES_LIMIT },
+  },
+};
+
+const HEADERS: Readonly<Record<string, JsonObject>> = {
+  GrantpathRevision: {
+    description:
+      "The organization's revision this answer reflects: the one a write committed (the current one, when it " +
+      "changed nothing), or the one a read was computed on.",
+    required: true,
+    schema: schemaRef("Revision"),
+  },
+  RetryAfter: {
+    description: "Seconds to wait before retrying.",
+    required: true,
+    schema: { type: "integer", minimum: 0, examples: [1] },
+  },
 };
 
 const REQUEST_BODIES: Readonly<Record<string, JsonObject>> = {
@@ -846,6 +856,20 @@ const RESPONSES: Readonly<Record<string, JsonObject>> = {
       message: "entity_type must be one of {'knowledge_slice', 'vector_store', 'assistant'}",
     }),
   ),
+  ChangesExpired: errorResponse(
+    "The change log no longer reaches back to `since` (`CHANGES_EXPIRED`): load `GET /access/snapshot` and " +
+      "follow the log from its revision. `details.oldest_revision` is the oldest commit the log holds.",
+    410,
+    ["CHANGES_EXPIRED"],
+    errorExample(
+      "CHANGES_EXPIRED",
+      410,
+      "The change log no longer reaches back that far. Start again from a snapshot.",
+      "Changes expired",
+      { organization_id: "org_xyz789", since: 3, oldest_revision: 40 },
+    ),
+    { required: ["oldest_revision"], properties: { oldest_revision: schemaRef("Revision") } },
+  ),
   InternalError: errorResponse(
     "Something unexpected failed; the answer reveals no internals (the embedding service's `onError` hook gets " +
       "the error).",
@@ -859,6 +883,22 @@ const RESPONSES: Readonly<Record<string, JsonObject>> = {
       {},
     ),
   ),
+  StorageUnavailable: {
+    ...errorResponse(
+      "The database did not answer in time (`STORAGE_UNAVAILABLE`): retry after `Retry-After` seconds. A write " +
+        "that met it may or may not have committed.",
+      503,
+      ["STORAGE_UNAVAILABLE"],
+      errorExample(
+        "STORAGE_UNAVAILABLE",
+        503,
+        "The service cannot reach its database right now. Please retry shortly.",
+        "Storage unavailable",
+        {},
+      ),
+    ),
+    headers: { "Retry-After": headerRef("RetryAfter") },
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -875,27 +915,36 @@ interface OperationSpec {
   readonly success: readonly [status: string, response: JsonObject];
   /** Whether a create can conflict with an existing grant (else 409 is only a version conflict). */
   readonly creates?: boolean;
+  /** A read: it takes `min_revision` and never answers 409 (SPEC section 8). */
+  readonly read?: boolean;
+  /** Failures only this operation answers, by status. */
+  readonly failures?: Readonly<Record<string, JsonObject>>;
 }
 
 function operation(spec: OperationSpec): OpenApiOperation {
   const [status, success] = spec.success;
   const hasBody = spec.requestBody !== undefined;
+  const read = spec.read === true;
+  // Integer-like keys: the statuses list in numeric order whatever the order here.
   const responses: Record<string, JsonObject> = {
-    [status]: success,
+    [status]: { ...success, headers: { [REVISION_HEADER]: headerRef("GrantpathRevision") } },
     "401": responseRef("Unauthorized"),
     "403": responseRef("Forbidden"),
     "404": responseRef("NotFound"),
-    "409": responseRef(spec.creates === true ? "Conflict" : "VersionConflict"),
+    ...(read ? {} : { "409": responseRef(spec.creates === true ? "Conflict" : "VersionConflict") }),
+    ...spec.failures,
     ...(hasBody ? { "413": responseRef("PayloadTooLarge"), "415": responseRef("UnsupportedMediaType") } : {}),
     "422": responseRef("ValidationFailed"),
     "500": responseRef("InternalError"),
+    "503": responseRef("StorageUnavailable"),
   };
+  const parameters = [...(spec.parameters ?? []), ...(read ? ["MinRevision"] : [])];
   return {
     operationId: spec.operationId,
     summary: spec.summary,
     description: spec.description,
     tags: [spec.tag],
-    ...(spec.parameters === undefined ? {} : { parameters: spec.parameters.map(parameterRef) }),
+    ...(parameters.length === 0 ? {} : { parameters: parameters.map(parameterRef) }),
     ...(spec.requestBody === undefined ? {} : { requestBody: requestBodyRef(spec.requestBody) }),
     responses,
   };
@@ -921,6 +970,7 @@ const entityGrants = (what: string, idParameter: string, operationId: string): O
     tag: "Access grants",
     parameters: ["Skip", "Limit"],
     success: ["200", grantListResponse],
+    read: true,
   }),
 });
 
@@ -975,6 +1025,7 @@ const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
       tag: "Access grants",
       parameters: ["EntityTypeFilter", "EntityIdFilter", "GranteeTypeFilter", "GranteeIdFilter", "Skip", "Limit"],
       success: ["200", grantListResponse],
+      read: true,
     }),
   },
   [`${ORG}/access/grants/bulk`]: {
@@ -1008,6 +1059,7 @@ const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
         "One grant by id, revoked ones included (with `revoked_at`). Needs `admin` on its entity, or being an owner.",
       tag: "Access grants",
       success: ["200", grantResponse("The grant.")],
+      read: true,
     }),
     patch: operation({
       operationId: "updateGrant",
@@ -1042,6 +1094,7 @@ const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
         "highest effective level and the grant paths that explain it. Readable by that user and by owners.",
       tag: "Resolution",
       parameters: ["ResolvedEntityType"],
+      read: true,
       success: [
         "200",
         {
@@ -1061,6 +1114,7 @@ const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
         "`admin` on the entity, or being an owner.",
       tag: "Resolution",
       parameters: ["EntityTypeRequired", "EntityIdRequired"],
+      read: true,
       success: [
         "200",
         {
@@ -1089,6 +1143,81 @@ const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
       ],
     }),
   },
+  [`${ORG}/access/changes`]: {
+    parameters: ORG_PARAMETERS,
+    get: operation({
+      operationId: "listChanges",
+      summary: "Read the change log",
+      description:
+        "The commits after `since`, oldest first, at most `limit` of them and never part of one, with the " +
+        "organization's current revision: a replica started from `GET /access/snapshot` follows the organization " +
+        "by applying them. A `since` beyond the current revision is a 422. Owners only.",
+      tag: "Change log",
+      parameters: ["ChangesSince", "ChangesLimit"],
+      success: [
+        "200",
+        {
+          description: "A page of the change log.",
+          content: jsonContent(schemaRef("ChangePage"), {
+            items: [
+              {
+                revision: 42,
+                committed_at: "2025-06-15T10:00:00Z",
+                changes: [{ type: "put_grant", grant: SEED_GRANT }],
+              },
+            ],
+            revision: 42,
+            has_more: false,
+          }),
+        },
+      ],
+      read: true,
+      failures: { "410": responseRef("ChangesExpired") },
+    }),
+  },
+  [`${ORG}/access/snapshot`]: {
+    parameters: ORG_PARAMETERS,
+    get: operation({
+      operationId: "getSnapshot",
+      summary: "Get the organization's graph and revision",
+      description:
+        "The whole graph as plain JSON with the revision it reflects: where a replica starts before it follows " +
+        "`GET /access/changes?since=<revision>`. Owners only.",
+      tag: "Change log",
+      success: [
+        "200",
+        {
+          description: "The organization as of one revision.",
+          content: jsonContent(schemaRef("Snapshot"), {
+            revision: 42,
+            graph: {
+              organization_id: "org_xyz789",
+              owners: ["usr_owner1"],
+              users: [{ id: "usr_def456", department_ids: ["dept_eng01"], role_ids: [] }],
+              departments: [{ id: "dept_eng01", parent_id: null }],
+              roles: [],
+              composites: [],
+              grants: [
+                {
+                  id: "agrant_abc123def456",
+                  entity_type: "knowledge_slice",
+                  entity_id: "kslice_abc123",
+                  grantee_type: "department",
+                  grantee_id: "dept_eng01",
+                  access_level: "write",
+                  organization_id: "org_xyz789",
+                  granted_by: "usr_owner1",
+                  created_at: "2025-06-15T10:00:00Z",
+                  updated_at: "2025-06-15T10:00:00Z",
+                },
+              ],
+            },
+          }),
+        },
+      ],
+      read: true,
+    }),
+  },
 };
 
 const DESCRIPTION = `Access grants on knowledge slices, vector stores and assistants, and the access they resolve to.
@@ -1097,11 +1226,16 @@ Every route lives under \`/v1/organizations/{organization_id}\` and needs \`Auth
 service decides whom a token belongs to. Owners of the organization may do everything in it; otherwise managing or
 listing an entity's grants needs \`admin\` on that entity, and a user's resolved access is readable by that user.
 
+Every organization has a revision that grows by one with each committed write. Every 2xx answer about an organization
+carries it in \`Grantpath-Revision\`: the revision a write committed, or the one a read was computed on. Every GET
+takes \`min_revision\` and then answers from that revision or a later one, on any instance; reads never answer 409.
+
 Every failure answers with the error envelope (\`ErrorEnvelope\`), a fresh \`trace_id\` and the current \`timestamp\`.
 The handler checks, in order: the route (404 \`RESOURCE_NOT_FOUND\` for an unknown path; 405 \`METHOD_NOT_ALLOWED\`
 with an \`Allow\` header for a method the path does not list), the credentials (401), the body (413, 415, 422 when it
-is not JSON), then the parameters and fields (422), and last the organization, permissions and data (404, 403, 409).
-A failed write changes nothing. Lists paginate with \`skip\` (default 0) and \`limit\` (default ${DEFAULT_LIMIT}, 1–${MAX_LIMIT}).`;
+is not JSON), then the parameters and fields (422), and last the organization, permissions and data (404, 403, 409,
+410). A database that does not answer in time is a 503 \`STORAGE_UNAVAILABLE\` with \`Retry-After\`. A failed write
+changes nothing. Lists paginate with \`skip\` (default 0) and \`limit\` (default ${DEFAULT_LIMIT}, 1–${MAX_LIMIT}).`;
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null) {
@@ -1143,6 +1277,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = deepFreeze({
   tags: [
     { name: "Access grants", description: "Create, list, read, change and revoke access grants." },
     { name: "Resolution", description: "The access grants resolve to." },
+    { name: "Change log", description: "Revisions, commits and snapshots: follow an organization from outside." },
     { name: "Meta", description: "This document." },
   ],
   security: [{ bearerAuth: [] }],
@@ -1156,6 +1291,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = deepFreeze({
       },
     },
     parameters: PARAMETERS,
+    headers: HEADERS,
     requestBodies: REQUEST_BODIES,
     responses: RESPONSES,
     schemas: SCHEMAS,

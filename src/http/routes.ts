@@ -1,17 +1,21 @@
 /**
- * The REST routes of SPEC section 6, each a path pattern, a method, and the service call it
- * makes. All live under `/v1/organizations/{organization_id}`.
+ * The REST routes of SPEC sections 6 and 8, each a path pattern, a method, and the service call
+ * it makes. All live under `/v1/organizations/{organization_id}`.
  * @module
  */
-import type { AccessControl } from "../service/index.js";
+import type { AccessControl, CallOptions } from "../service/index.js";
 
-/** What a route handler gets: the path's parameters, the query, the JSON body and the caller. */
+/**
+ * What a route handler gets: the path's parameters, the query, the JSON body, the caller, and
+ * the call options every service call takes last (`min_revision`, and where the revision goes).
+ */
 export interface RouteContext {
   readonly params: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, unknown>>;
   readonly body: unknown;
   readonly actor: string;
   readonly accessControl: AccessControl;
+  readonly call: CallOptions;
 }
 
 /** A route's answer: a status and a JSON body (none for 204). */
@@ -44,8 +48,8 @@ function entityGrantsRoute(
     pattern: [...prefix, `{${param}}`, "grants"],
     hasBody: false,
     renameFields: { entity_id: param },
-    run: async ({ params, actor, query, accessControl }) =>
-      ok(await accessControl[list](params.organization_id as string, actor, params[param] as string, query)),
+    run: async ({ params, actor, query, accessControl, call }) =>
+      ok(await accessControl[list](params.organization_id as string, actor, params[param] as string, query, call)),
   };
 }
 
@@ -54,45 +58,46 @@ export const ROUTES: readonly Route[] = [
     method: "POST",
     pattern: ["access", "grants"],
     hasBody: true,
-    run: async ({ params, actor, body, accessControl }) => ({
+    run: async ({ params, actor, body, accessControl, call }) => ({
       status: 201,
-      body: await accessControl.createGrant(params.organization_id as string, actor, body as never),
+      body: await accessControl.createGrant(params.organization_id as string, actor, body as never, call),
     }),
   },
   {
     method: "POST",
     pattern: ["access", "grants", "bulk"],
     hasBody: true,
-    run: async ({ params, actor, body, accessControl }) => ({
+    run: async ({ params, actor, body, accessControl, call }) => ({
       status: 201,
-      body: await accessControl.bulkCreateGrants(params.organization_id as string, actor, body as never),
+      body: await accessControl.bulkCreateGrants(params.organization_id as string, actor, body as never, call),
     }),
   },
   {
     method: "GET",
     pattern: ["access", "grants"],
     hasBody: false,
-    run: async ({ params, actor, query, accessControl }) =>
-      ok(await accessControl.listGrants(params.organization_id as string, actor, query)),
+    run: async ({ params, actor, query, accessControl, call }) =>
+      ok(await accessControl.listGrants(params.organization_id as string, actor, query, call)),
   },
   {
     method: "GET",
     pattern: ["access", "grants", "{grant_id}"],
     hasBody: false,
-    run: async ({ params, actor, accessControl }) =>
-      ok(await accessControl.getGrant(params.organization_id as string, actor, params.grant_id as string)),
+    run: async ({ params, actor, accessControl, call }) =>
+      ok(await accessControl.getGrant(params.organization_id as string, actor, params.grant_id as string, call)),
   },
   {
     method: "PATCH",
     pattern: ["access", "grants", "{grant_id}"],
     hasBody: true,
-    run: async ({ params, actor, body, accessControl }) =>
+    run: async ({ params, actor, body, accessControl, call }) =>
       ok(
         await accessControl.updateGrant(
           params.organization_id as string,
           actor,
           params.grant_id as string,
           body as never,
+          call,
         ),
       ),
   },
@@ -100,8 +105,8 @@ export const ROUTES: readonly Route[] = [
     method: "DELETE",
     pattern: ["access", "grants", "{grant_id}"],
     hasBody: false,
-    run: async ({ params, actor, accessControl }) => {
-      await accessControl.revokeGrant(params.organization_id as string, actor, params.grant_id as string);
+    run: async ({ params, actor, accessControl, call }) => {
+      await accessControl.revokeGrant(params.organization_id as string, actor, params.grant_id as string, call);
       return { status: 204 };
     },
   },
@@ -112,13 +117,14 @@ export const ROUTES: readonly Route[] = [
     method: "GET",
     pattern: ["users", "{user_id}", "resolved-access"],
     hasBody: false,
-    run: async ({ params, actor, query, accessControl }) =>
+    run: async ({ params, actor, query, accessControl, call }) =>
       ok(
         await accessControl.resolvedAccess(
           params.organization_id as string,
           actor,
           params.user_id as string,
           query as { entity_type?: never },
+          call,
         ),
       ),
   },
@@ -126,8 +132,22 @@ export const ROUTES: readonly Route[] = [
     method: "GET",
     pattern: ["access", "users-with-access"],
     hasBody: false,
-    run: async ({ params, actor, query, accessControl }) =>
-      ok(await accessControl.usersWithAccess(params.organization_id as string, actor, query as never)),
+    run: async ({ params, actor, query, accessControl, call }) =>
+      ok(await accessControl.usersWithAccess(params.organization_id as string, actor, query as never, call)),
+  },
+  {
+    method: "GET",
+    pattern: ["access", "changes"],
+    hasBody: false,
+    run: async ({ params, actor, query, accessControl, call }) =>
+      ok(await accessControl.changes(params.organization_id as string, actor, query, call)),
+  },
+  {
+    method: "GET",
+    pattern: ["access", "snapshot"],
+    hasBody: false,
+    run: async ({ params, actor, accessControl, call }) =>
+      ok(await accessControl.snapshot(params.organization_id as string, actor, call)),
   },
 ];
 

@@ -1,12 +1,14 @@
 // Contract checks against the OpenAPI document: does a response body match what the document
 // promises for that operation and status? A helper for the HTTP tests (it holds no tests itself).
 //
-//   expectMatchesOpenApi("POST", "/v1/organizations/{organization_id}/access/grants", 201, body);
-//   expectResponseMatchesOpenApi("GET", "/v1/organizations/org_1/access/grants/agrant_x", 404, body);
+//   expectMatchesOpenApi("POST", "/v1/organizations/{organization_id}/access/grants", 201, body, headers);
+//   expectResponseMatchesOpenApi("GET", "/v1/organizations/org_1/access/grants/agrant_x", 404, body, headers);
 //   operationFor("GET", "/v1/organizations/org_1/access/grants/agrant_x")?.pathTemplate;
 //
 // Every response schema of the document is compiled once (with ajv, JSON Schema 2020-12), when
 // this module loads; `$ref`s resolve against the document's components, registered under DOC_ID.
+// When the response's headers are given, every header the document marks `required` must be
+// there, its value (a number when it is digits) valid against the header's schema.
 import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import {
   type JsonObject,
@@ -59,7 +61,13 @@ function isDateTime(value: string): boolean {
 
 /** A fresh ajv for the document: strict, every error, the components registered under {@link DOC_ID}. */
 export function createOpenApiAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ strict: true, strictTypes: true, allErrors: true, allowUnionTypes: true });
+  const ajv = new Ajv2020({
+    strict: true,
+    strictTypes: true,
+    allErrors: true,
+    allowUnionTypes: true,
+    discriminator: true,
+  });
   ajv.addFormat("date-time", { type: "string", validate: isDateTime });
   // The registered root is `{ $id, components }`: `components` is a container, not an assertion.
   ajv.addKeyword({ keyword: "components" });
@@ -102,23 +110,42 @@ function resolveDocumentRef(value: JsonObject): JsonObject {
 interface CompiledResponse {
   /** `null` when the response has no body (204, HEAD). */
   readonly validate: ValidateFunction | null;
+  /** The headers the response must carry, by lower-case name. */
+  readonly headers: ReadonlyMap<string, ValidateFunction>;
 }
 
 const compiled = new Map<string, CompiledResponse>();
 const key = (method: string, pathTemplate: string, status: string) =>
   `${method.toUpperCase()} ${pathTemplate} ${status}`;
 
-function compileResponse(response: JsonObject, where: string): CompiledResponse {
-  const resolved = resolveDocumentRef(response);
-  const content = resolved.content;
-  if (!isObject(content)) return { validate: null };
-  const media = content["application/json"];
-  if (!isObject(media) || !isObject(media.schema)) throw new Error(`OpenAPI: ${where} has no application/json schema`);
+function compileSchema(schema: JsonObject, where: string): ValidateFunction {
   try {
-    return { validate: ajv.compile(rebaseRefs(media.schema) as JsonObject) };
+    return ajv.compile(rebaseRefs(schema) as JsonObject);
   } catch (error) {
     throw new Error(`OpenAPI: the schema of ${where} does not compile: ${(error as Error).message}`);
   }
+}
+
+function compileHeaders(response: JsonObject, where: string): Map<string, ValidateFunction> {
+  const headers = new Map<string, ValidateFunction>();
+  const declared = isObject(response.headers) ? response.headers : {};
+  for (const [name, header] of Object.entries(declared)) {
+    const resolved = resolveDocumentRef(header as JsonObject);
+    if (resolved.required !== true) continue;
+    if (!isObject(resolved.schema)) throw new Error(`OpenAPI: header ${name} of ${where} has no schema`);
+    headers.set(name.toLowerCase(), compileSchema(resolved.schema, `${where} header ${name}`));
+  }
+  return headers;
+}
+
+function compileResponse(response: JsonObject, where: string): CompiledResponse {
+  const resolved = resolveDocumentRef(response);
+  const headers = compileHeaders(resolved, where);
+  const content = resolved.content;
+  if (!isObject(content)) return { validate: null, headers };
+  const media = content["application/json"];
+  if (!isObject(media) || !isObject(media.schema)) throw new Error(`OpenAPI: ${where} has no application/json schema`);
+  return { validate: compileSchema(media.schema, where), headers };
 }
 
 function operationOf(pathTemplate: string, method: string): OpenApiOperation | undefined {
@@ -155,7 +182,25 @@ function formatErrors(errors: readonly ErrorObject[] | null | undefined): string
     .join("\n");
 }
 
-function check(entry: CompiledResponse, label: string, body: unknown): void {
+/** A header's value as its schema sees it: digits are a number (`Grantpath-Revision: 7` is the integer 7). */
+function headerValue(text: string): string | number {
+  return /^\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
+}
+
+function checkHeaders(entry: CompiledResponse, label: string, headers: Headers): void {
+  for (const [name, validate] of entry.headers) {
+    const text = headers.get(name);
+    if (text === null) throw new Error(`OpenAPI: ${label} documents the header ${name}, but the response has none`);
+    if (!validate(headerValue(text))) {
+      throw new Error(
+        `OpenAPI: the header ${name}: ${text} of ${label} does not match the document:\n${formatErrors(validate.errors)}`,
+      );
+    }
+  }
+}
+
+function check(entry: CompiledResponse, label: string, body: unknown, headers?: Headers): void {
+  if (headers !== undefined) checkHeaders(entry, label, headers);
   if (entry.validate === null) {
     if (body === undefined || body === null || body === "") return;
     throw new Error(`OpenAPI: ${label} documents no body, but got ${describe(body)}`);
@@ -167,13 +212,19 @@ function check(entry: CompiledResponse, label: string, body: unknown): void {
 }
 
 /**
- * Fails (throws, with every schema violation listed) unless `body` is what the document
- * promises for this operation and status. `pathTemplate` is the document's template, e.g.
- * `/v1/organizations/{organization_id}/access/grants/{grant_id}`. A method the path does not
- * list may only answer 405, with the envelope. A body-less response (204) needs `undefined`,
- * `null` or `""`.
+ * Fails (throws, with every schema violation listed) unless `body` (and, when given, `headers`)
+ * is what the document promises for this operation and status. `pathTemplate` is the document's
+ * template, e.g. `/v1/organizations/{organization_id}/access/grants/{grant_id}`. A method the
+ * path does not list may only answer 405, with the envelope. A body-less response (204) needs
+ * `undefined`, `null` or `""`.
  */
-export function expectMatchesOpenApi(method: string, pathTemplate: string, status: number, body: unknown): void {
+export function expectMatchesOpenApi(
+  method: string,
+  pathTemplate: string,
+  status: number,
+  body: unknown,
+  headers?: Headers,
+): void {
   const upper = method.toUpperCase();
   const label = `${upper} ${pathTemplate} ${status}`;
   const item = OPENAPI_DOCUMENT.paths[pathTemplate];
@@ -188,7 +239,7 @@ export function expectMatchesOpenApi(method: string, pathTemplate: string, statu
         `OpenAPI: ${upper} is not documented on ${pathTemplate}, so it may only answer 405, not ${status}`,
       );
     }
-    check(methodNotAllowed, label, body);
+    check(methodNotAllowed, label, body, headers);
     return;
   }
   const entry = compiled.get(key(upper, pathTemplate, String(status)));
@@ -198,7 +249,7 @@ export function expectMatchesOpenApi(method: string, pathTemplate: string, statu
       `OpenAPI: ${label} is not a documented status of ${operation.operationId} (documented: ${documented})`,
     );
   }
-  check(entry, `${label} (${operation.operationId})`, body);
+  check(entry, `${label} (${operation.operationId})`, body, headers);
 }
 
 const templates = Object.keys(OPENAPI_DOCUMENT.paths).map((pathTemplate) => ({
@@ -259,13 +310,14 @@ export function expectResponseMatchesOpenApi(
   concretePath: string,
   status: number,
   body: unknown,
+  headers?: Headers,
 ): void {
   const match = operationFor(method, concretePath);
   if (match) {
-    expectMatchesOpenApi(method, match.pathTemplate, status, body);
+    expectMatchesOpenApi(method, match.pathTemplate, status, body, headers);
     return;
   }
   const label = `${method.toUpperCase()} ${concretePath} ${status} (no such route)`;
   if (status !== 404) throw new Error(`OpenAPI: ${label}: an undocumented path may only answer 404`);
-  check(routeNotFound, label, body);
+  check(routeNotFound, label, body, headers);
 }

@@ -187,7 +187,7 @@ describe("the OpenAPI document's shape", () => {
       .map(({ method, path }) => `${method.toUpperCase()} ${path}`)
       .sort();
     expect(documented).toEqual(expected);
-    expect(ROUTES.length).toBe(11);
+    expect(ROUTES.length).toBe(13);
   });
 
   it("gives every operation a unique operationId, a summary, a description, a tag and responses", () => {
@@ -215,14 +215,18 @@ describe("the OpenAPI document's shape", () => {
       const operation = doc.paths[routeTemplate(route.pattern)]?.[route.method.toLowerCase() as OpenApiMethod];
       const success = route.method === "POST" ? "201" : route.method === "DELETE" ? "204" : "200";
       const body = route.hasBody ? ["413", "415"] : [];
-      const expected = [success, "401", "403", "404", "409", ...body, "422", "500"].sort();
+      // Reads never answer 409 (SPEC section 8); only the change log can have expired (410).
+      const read = route.method === "GET";
+      const conflicts = read ? [] : ["409"];
+      const expired = route.pattern.join("/") === "access/changes" ? ["410"] : [];
+      const expected = [success, "401", "403", "404", ...conflicts, ...expired, ...body, "422", "500", "503"].sort();
       expect(Object.keys(operation?.responses ?? {}).sort(), `${route.method} ${route.pattern.join("/")}`).toEqual(
         expected,
       );
       // Creates may meet an existing grant; every other 409 is a version conflict.
       const conflict = resolve(operation?.responses["409"]);
       const creates = route.method === "POST";
-      expect(JSON.stringify(conflict).includes("RESOURCE_ALREADY_EXISTS")).toBe(creates);
+      expect(JSON.stringify(conflict ?? null).includes("RESOURCE_ALREADY_EXISTS")).toBe(creates);
       expect(operation?.requestBody !== undefined).toBe(route.hasBody);
       expect(operation?.security).toBeUndefined(); // the document's bearer authentication applies
     }
@@ -287,14 +291,72 @@ describe("the OpenAPI document's shape", () => {
       "grantee_id",
       "skip",
       "limit",
+      "min_revision",
     ]);
     expect(query(`${ORG}/access/users-with-access`).map((p) => [p.name, p.required])).toEqual([
       ["entity_type", true],
       ["entity_id", true],
+      ["min_revision", false],
     ]);
     expect(query(`${ORG}/users/{user_id}/resolved-access`).map((p) => [p.name, p.required])).toEqual([
       ["entity_type", false],
+      ["min_revision", false],
     ]);
+  });
+
+  it("takes min_revision on every read, and since and limit (1–1000, default 100) on the change log", () => {
+    const query = (path: string, method: OpenApiMethod) =>
+      (doc.paths[path]?.[method]?.parameters ?? [])
+        .map((parameter) => resolve(parameter))
+        .filter((parameter): parameter is JsonObject => isObject(parameter) && parameter.in === "query");
+    const reads = ROUTES.filter((route) => route.method === "GET");
+    expect(reads.length).toBe(9);
+    for (const route of ROUTES) {
+      const path = routeTemplate(route.pattern);
+      const minRevision = query(path, route.method.toLowerCase() as OpenApiMethod).find(
+        (p) => p.name === "min_revision",
+      );
+      if (route.method !== "GET") {
+        expect(minRevision, `${route.method} ${path}`).toBeUndefined();
+        continue;
+      }
+      expect(minRevision, path).toMatchObject({
+        required: false,
+        schema: { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+      });
+    }
+    expect(query(`${ORG}/access/changes`, "get").map((p) => p.name)).toEqual(["since", "limit", "min_revision"]);
+    const [since, limit] = query(`${ORG}/access/changes`, "get");
+    expect(since).toMatchObject({ required: false, schema: { type: "integer", minimum: 0, default: 0 } });
+    expect(limit).toMatchObject({
+      required: false,
+      schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
+    });
+    expect(query(`${ORG}/access/snapshot`, "get").map((p) => p.name)).toEqual(["min_revision"]);
+  });
+
+  it("puts Grantpath-Revision on every 2xx about an organization, and Retry-After on every 503", () => {
+    for (const { method, path, operation } of operations()) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const headers = resolve(response) as JsonObject;
+        const declared = isObject(headers.headers) ? headers.headers : {};
+        const where = `${method} ${path} ${status}`;
+        if (status.startsWith("2") && path.startsWith(ORG)) {
+          const revision = resolve(declared["Grantpath-Revision"]);
+          expect(revision, where).toMatchObject({ required: true, schema: { $ref: "#/components/schemas/Revision" } });
+        } else {
+          expect(declared["Grantpath-Revision"], where).toBeUndefined();
+        }
+        if (status === "503") {
+          expect(resolve(declared["Retry-After"]), where).toMatchObject({ required: true });
+          expect(JSON.stringify(resolve(response))).toContain('"const":"STORAGE_UNAVAILABLE"');
+        }
+      }
+    }
+    expect(doc.components.schemas.Revision).toMatchObject({ type: "integer", minimum: 1 });
+    const expired = JSON.stringify(resolve(doc.paths[`${ORG}/access/changes`]?.get?.responses["410"]));
+    expect(expired).toContain('"const":"CHANGES_EXPIRED"');
+    expect(expired).toContain('"required":["oldest_revision"]');
   });
 
   it("uses the library's enums and error codes", () => {
@@ -531,6 +593,115 @@ describe("response bodies against the document", () => {
     expect(() => expectMatchesOpenApi("POST", grants, 422, { ...SEED_422, data: {} })).toThrow(/additional/);
   });
 
+  const changes = `${ORG}/access/changes`;
+  const snapshotPath = `${ORG}/access/snapshot`;
+  /** One commit of every kind of storage change. */
+  const EVERY_CHANGE = [
+    { type: "create_organization", owners: ["usr_owner1"] },
+    { type: "set_owners", owners: ["usr_owner1", "usr_owner2"] },
+    { type: "put_grant", grant: SEED_GRANT },
+    { type: "put_grant", grant: { ...SEED_GRANT, revoked_at: "2025-06-16T10:00:00Z" } },
+    { type: "put_user", user: { id: "usr_def456", department_ids: ["dept_eng01"], role_ids: ["role_admin01"] } },
+    { type: "put_department", department: { id: "dept_backend01", parent_id: "dept_eng01" } },
+    { type: "put_department", department: { id: "dept_eng01", parent_id: null } },
+    { type: "delete_department", department_id: "dept_backend01" },
+    { type: "put_composite", composite: { id: "kslice_comp789", member_slice_ids: ["kslice_abc123"] } },
+  ];
+  const page = (items: readonly unknown[]) => ({
+    items: [{ revision: 2, committed_at: "2025-06-15T10:00:00Z", changes: items }],
+    revision: 2,
+    has_more: false,
+  });
+  const SNAPSHOT = {
+    revision: 7,
+    graph: {
+      organization_id: "org_xyz789",
+      owners: ["usr_owner1"],
+      users: [{ id: "usr_def456", department_ids: [], role_ids: ["role_admin01"] }],
+      departments: [{ id: "dept_eng01", parent_id: null }],
+      roles: [{ id: "role_admin01" }],
+      composites: [{ id: "kslice_comp789", member_slice_ids: [] }],
+      grants: [withKey(withKey(SEED_GRANT, "granted_by", undefined), "created_at", "2025-06-15T12:00:00+02:00")],
+    },
+  };
+  const revisionHeader = (value: string) => new Headers({ "Grantpath-Revision": value });
+
+  it("accepts a change page with every kind of change, and a snapshot", () => {
+    expectMatchesOpenApi("GET", changes, 200, page(EVERY_CHANGE));
+    expectMatchesOpenApi("GET", changes, 200, { items: [], revision: 1, has_more: false });
+    expectMatchesOpenApi("GET", snapshotPath, 200, SNAPSHOT);
+  });
+
+  it("rejects unknown changes, changes missing a field, and pages or snapshots without their revision", () => {
+    expect(() => expectMatchesOpenApi("GET", changes, 200, page([{ type: "drop_table" }]))).toThrow(/discriminator/);
+    const noRoles = { type: "put_user", user: { id: "usr_def456", department_ids: [] } };
+    expect(() => expectMatchesOpenApi("GET", changes, 200, page([noRoles]))).toThrow(/role_ids/);
+    const orphan = { type: "put_department", department: { id: "dept_eng01" } };
+    expect(() => expectMatchesOpenApi("GET", changes, 200, page([orphan]))).toThrow(/parent_id/);
+    const bentGrant = { type: "put_grant", grant: withKey(SEED_GRANT, "entity_id", "vs_abc") };
+    expect(() => expectMatchesOpenApi("GET", changes, 200, page([bentGrant]))).toThrow(/entity_id/);
+    expect(() => expectMatchesOpenApi("GET", changes, 200, withKey(page([]), "revision", undefined))).toThrow(
+      /revision/,
+    );
+    expect(() => expectMatchesOpenApi("GET", changes, 200, withKey(page([]), "revision", 0))).toThrow(/>= 1/);
+    expect(() => expectMatchesOpenApi("GET", snapshotPath, 200, withKey(SNAPSHOT, "revision", undefined))).toThrow(
+      /revision/,
+    );
+    const noGrants = { ...SNAPSHOT, graph: withKey(SNAPSHOT.graph, "grants", undefined) };
+    expect(() => expectMatchesOpenApi("GET", snapshotPath, 200, noGrants)).toThrow(/grants/);
+  });
+
+  it("checks the headers it is given: Grantpath-Revision on a 2xx, Retry-After on a 503", () => {
+    expectMatchesOpenApi("POST", grants, 201, SEED_GRANT, revisionHeader("12"));
+    expectMatchesOpenApi("DELETE", grant, 204, undefined, revisionHeader("1"));
+    expect(() => expectMatchesOpenApi("POST", grants, 201, SEED_GRANT, new Headers())).toThrow(
+      /documents the header grantpath-revision, but the response has none/,
+    );
+    for (const bad of ["0", "-1", "seven", "1.5"]) {
+      expect(() => expectMatchesOpenApi("GET", grant, 200, SEED_GRANT, revisionHeader(bad)), bad).toThrow(
+        /the header grantpath-revision/,
+      );
+    }
+    // Errors carry no revision, and none is required of them.
+    const forbidden = {
+      ...SEED_401,
+      error: { ...SEED_401.error, code: "INSUFFICIENT_PERMISSIONS", status: 403, system_message: "Forbidden" },
+    };
+    expectMatchesOpenApi("GET", grant, 403, forbidden, new Headers());
+    const unavailable = {
+      success: false,
+      error: {
+        code: "STORAGE_UNAVAILABLE",
+        message: "The service cannot reach its database right now. Please retry shortly.",
+        system_message: "Storage unavailable",
+        type: "server_error",
+        status: 503,
+        details: {},
+        trace_id: "t-1",
+        timestamp: "2025-11-02T08:21:45Z",
+      },
+    };
+    expectMatchesOpenApi("GET", grant, 503, unavailable, new Headers({ "Retry-After": "1" }));
+    expect(() => expectMatchesOpenApi("GET", grant, 503, unavailable, new Headers())).toThrow(/retry-after/);
+    const expired = {
+      success: false,
+      error: {
+        code: "CHANGES_EXPIRED",
+        message: "The change log no longer reaches back that far. Start again from a snapshot.",
+        system_message: "Changes expired",
+        type: "client_error",
+        status: 410,
+        details: { organization_id: "org_xyz789", since: 0, oldest_revision: 4 },
+        trace_id: "t-2",
+        timestamp: "2025-11-02T08:21:45Z",
+      },
+    };
+    expectMatchesOpenApi("GET", changes, 410, expired);
+    const withoutOldest = { ...expired, error: { ...expired.error, details: { since: 0 } } };
+    expect(() => expectMatchesOpenApi("GET", changes, 410, withoutOldest)).toThrow(/oldest_revision/);
+    expect(() => expectMatchesOpenApi("GET", grant, 410, expired)).toThrow(/not a documented status/);
+  });
+
   it("rejects undocumented statuses, bodies on 204 and unknown paths, with a readable message", () => {
     expect(() => expectMatchesOpenApi("GET", grants, 413, SEED_422)).toThrow(
       /GET \/v1\/organizations\/\{organization_id\}\/access\/grants 413 is not a documented status of listGrants \(documented: 200, 401/,
@@ -622,7 +793,8 @@ describe("the handler's answers match the document", () => {
   ]);
 
   async function setup() {
-    const accessControl = createAccessControl({ storage: memoryStorage() });
+    const storage = memoryStorage();
+    const accessControl = createAccessControl({ storage });
     await accessControl.createOrganization("org_xyz789", { owners: [OWNER] });
     const handler = createHttpHandler(accessControl, {
       authenticate: (request) => {
@@ -653,15 +825,21 @@ describe("the handler's answers match the document", () => {
       );
       const text = await response.text();
       const parsed: unknown = text === "" ? undefined : JSON.parse(text);
-      expectResponseMatchesOpenApi(method, path, response.status, method === "HEAD" ? undefined : parsed);
+      expectResponseMatchesOpenApi(
+        method,
+        path,
+        response.status,
+        method === "HEAD" ? undefined : parsed,
+        response.headers,
+      );
       seen.add(`${operationFor(method, path)?.operationId ?? "none"} ${response.status}`);
       return { status: response.status, body: parsed as Record<string, unknown> };
     };
-    return { call, seen };
+    return { call, seen, storage };
   }
 
   it("for every route, its success and its errors", async () => {
-    const { call, seen } = await setup();
+    const { call, seen, storage } = await setup();
     const base = "/v1/organizations/org_xyz789";
     const create = {
       entity_type: "knowledge_slice",
@@ -727,6 +905,16 @@ describe("the handler's answers match the document", () => {
     const who = await call("GET", `${base}/access/users-with-access?entity_type=vector_store&entity_id=vs_docs01`);
     expect(who.status).toBe(200);
     expect((await call("GET", `${base}/access/users-with-access?entity_type=vector_store`)).status).toBe(422);
+    const log = await call("GET", `${base}/access/changes?since=0&limit=2`);
+    expect(log.status).toBe(200);
+    expect(log.body.has_more).toBe(true);
+    expect((await call("GET", `${base}/access/changes?limit=1001`)).status).toBe(422);
+    expect((await call("GET", `${base}/access/changes`, { token: "stranger-token" })).status).toBe(403);
+    expect((await call("GET", `${base}/access/snapshot?min_revision=1`)).status).toBe(200);
+    expect((await call("GET", `${base}/access/snapshot?min_revision=999`)).status).toBe(422);
+    expect((await call("GET", `${base}/access/snapshot`, { token: "stranger-token" })).status).toBe(403);
+    await storage.trimChanges("org_xyz789", 3);
+    expect((await call("GET", `${base}/access/changes?since=1`)).status).toBe(410);
 
     // The HTTP-level failures.
     expect((await call("GET", `${base}/access/grants`, { token: null })).status).toBe(401);
@@ -760,6 +948,9 @@ describe("the handler's answers match the document", () => {
       "listAssistantGrants 200",
       "getResolvedAccess 200",
       "getUsersWithAccess 200",
+      "listChanges 200",
+      "listChanges 410",
+      "getSnapshot 200",
       "getOpenApiDocument 200",
     ]) {
       expect(seen.has(operationId), operationId).toBe(true);

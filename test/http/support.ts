@@ -251,10 +251,11 @@ export function toRequestInit(init: ApiRequestInit): RequestInit & { duplex?: "h
 
 /**
  * Checks a response against the OpenAPI document: the operation it answers (via
- * `operationFor`), or, for an unknown route, the document's 404 envelope.
+ * `operationFor`), or, for an unknown route, the document's 404 envelope; its body and the
+ * headers the document requires (`Grantpath-Revision` on a 2xx, `Allow` on a 405, …).
  */
 export function expectDocumented(response: ApiResponse): void {
-  expectResponseMatchesOpenApi(response.method, response.path, response.status, response.body);
+  expectResponseMatchesOpenApi(response.method, response.path, response.status, response.body, response.headers);
 }
 
 /** A request helper over `send`; every response is checked against the OpenAPI document. */
