@@ -1,21 +1,26 @@
 /**
  * The service's per-organization graph cache, observed through the public service: two
- * services over one storage (as two processes over one database) see each other's writes,
- * never lose an update, and stay consistent without `watch`; version conflicts are retried a
- * bounded number of times; other storage errors surface unchanged; a cold organization is
- * loaded once however many reads ask for it at the same time, and the service's own writes
- * never force a reload.
+ * services over one storage (as two processes over one database) see each other's writes by
+ * following the change log (one load, then log reads), never lose an update, and stay
+ * consistent without `watch`; a log trimmed past what is held, or a stored change that cannot
+ * be applied, falls back to one snapshot load; reads never fail while the log cannot be read;
+ * version conflicts (adapters without `commitLatest`) are retried a bounded number of times;
+ * other storage errors surface unchanged; a cold organization is loaded once however many
+ * reads ask for it at the same time; the service's own writes never force a reload; and the
+ * organizations held stay within `maxCachedGrants`, least recently used first out.
  */
 import { describe, expect, it } from "vitest";
 import {
   type AccessControl,
   AccessError,
+  type CommitOptions,
+  type CommitPlan,
   type CreateGrantInput,
   createAccessControl,
   isAccessError,
   memoryStorage,
+  type Awaitable,
   type StorageAdapter,
-  type StorageChange,
 } from "../../src/index.js";
 import { type ManualClock, manualClock, sequentialIds } from "../../src/testing/test-kit.js";
 
@@ -68,60 +73,85 @@ async function accessError(call: () => Promise<unknown>): Promise<AccessError> {
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** A storage adapter around another that counts calls and can be told to fail commits or loads. */
+/** A storage adapter around another that counts calls and can be told to fail commits, loads or log reads. */
 interface Instrumented {
   readonly adapter: StorageAdapter;
-  readonly counts: { loads: number; commits: number; conflicts: number };
-  /** When set, every commit throws (or rejects with) what this returns, without touching the store. */
+  readonly counts: { loads: number; commits: number; conflicts: number; changeReads: number };
+  /** When set, every commit (and commitLatest) throws (or rejects with) what this returns, without touching the store. */
   commitError: (() => unknown) | null;
   /** When set, every load throws what this returns. */
   loadError: (() => unknown) | null;
+  /** When set, every log read throws what this returns. */
+  changesError: (() => unknown) | null;
 }
 
-function instrument(
-  inner: StorageAdapter,
-  options: { readonly watch: boolean; readonly async: boolean },
-): Instrumented {
-  const loadNow = (organizationId: string) => {
-    if (probe.loadError) throw probe.loadError();
-    return inner.loadOrganization(organizationId);
-  };
-  const commitNow = (organizationId: string, expectedVersion: number, changes: readonly StorageChange[]) => {
-    if (probe.commitError) throw probe.commitError();
+interface InstrumentOptions {
+  readonly watch: boolean;
+  readonly async: boolean;
+  /** Whether the adapter offers commitLatest (default: it does when the inner one does). */
+  readonly commitLatest?: boolean;
+}
+
+function instrument(inner: StorageAdapter, options: InstrumentOptions): Instrumented {
+  /** Runs `call` now (a synchronous adapter) or a tick later (an asynchronous one). */
+  const later = <T>(call: () => Awaitable<T>): Awaitable<T> => (options.async ? nextTick().then(call) : call());
+  const counted = <T>(call: () => T): T => {
     try {
-      return inner.commit(organizationId, expectedVersion, changes);
+      return call();
     } catch (error) {
       if (isAccessError(error, "VERSION_CONFLICT")) probe.counts.conflicts++;
       throw error;
     }
   };
+  const innerCommitLatest = inner.commitLatest?.bind(inner);
+  const offersCommitLatest = (options.commitLatest ?? true) && innerCommitLatest !== undefined;
   const probe: Instrumented = {
-    counts: { loads: 0, commits: 0, conflicts: 0 },
+    counts: { loads: 0, commits: 0, conflicts: 0, changeReads: 0 },
     commitError: null,
     loadError: null,
+    changesError: null,
     adapter: {
       name: options.watch ? "instrumented" : "instrumented-without-watch",
-      // Synchronous adapters return (and throw) directly; asynchronous ones answer a tick later.
-      loadOrganization: options.async
-        ? async (organizationId) => {
-            probe.counts.loads++;
-            await nextTick();
-            return loadNow(organizationId);
+      loadOrganization: (organizationId) => {
+        probe.counts.loads++;
+        return later(() => {
+          if (probe.loadError) throw probe.loadError();
+          return inner.loadOrganization(organizationId);
+        });
+      },
+      commit: (organizationId, expected, changes, commitOptions) => {
+        probe.counts.commits++;
+        return later(() => {
+          if (probe.commitError) throw probe.commitError();
+          return counted(() => inner.commit(organizationId, expected, changes, commitOptions));
+        });
+      },
+      ...(offersCommitLatest
+        ? {
+            commitLatest: (organizationId: string, known: number, plan: CommitPlan, commitOptions?: CommitOptions) => {
+              probe.counts.commits++;
+              return later(() => {
+                if (probe.commitError) throw probe.commitError();
+                return counted(() =>
+                  (innerCommitLatest as NonNullable<typeof innerCommitLatest>)(
+                    organizationId,
+                    known,
+                    plan,
+                    commitOptions,
+                  ),
+                );
+              });
+            },
           }
-        : (organizationId) => {
-            probe.counts.loads++;
-            return loadNow(organizationId);
-          },
-      commit: options.async
-        ? async (organizationId, expectedVersion, changes) => {
-            probe.counts.commits++;
-            await nextTick();
-            return commitNow(organizationId, expectedVersion, changes);
-          }
-        : (organizationId, expectedVersion, changes) => {
-            probe.counts.commits++;
-            return commitNow(organizationId, expectedVersion, changes);
-          },
+        : {}),
+      readChanges: (organizationId, since, limit) => {
+        probe.counts.changeReads++;
+        return later(() => {
+          if (probe.changesError) throw probe.changesError();
+          return inner.readChanges(organizationId, since, limit);
+        });
+      },
+      trimChanges: (organizationId, through) => inner.trimChanges(organizationId, through),
       getGrant: (organizationId, grantId) => inner.getGrant(organizationId, grantId),
       listGrants: (organizationId, filter, page) => inner.listGrants(organizationId, filter, page),
       ...(options.watch && inner.watch ? { watch: inner.watch.bind(inner) } : {}),
@@ -280,14 +310,14 @@ describe("two services over one memoryStorage (watch)", () => {
 });
 
 describe("an adapter without watch", () => {
-  async function pair() {
+  async function pair(adapterOptions: Partial<InstrumentOptions> = {}) {
     const inner = memoryStorage();
     const clock = manualClock(T0);
     const a = service(inner, clock, "agrant_a");
-    const probe = instrument(inner, { watch: false, async: false });
+    const probe = instrument(inner, { watch: false, async: false, ...adapterOptions });
     const b = service(probe.adapter, clock, "agrant_b");
     await a.createOrganization(ORG, { owners: [OWNER] });
-    await b.resolvedAccess(ORG, OWNER, OWNER); // B caches version 1
+    await b.resolvedAccess(ORG, OWNER, OWNER); // B holds revision 1
     return { inner, a, b, probe };
   }
 
@@ -295,28 +325,36 @@ describe("an adapter without watch", () => {
     expect(instrument(memoryStorage(), { watch: false, async: false }).adapter.watch).toBeUndefined();
   });
 
-  it("B's stale write conflicts, is retried on reloaded state, and B is consistent afterwards", async () => {
-    const { inner, a, b, probe } = await pair();
-    await a.createGrant(ORG, OWNER, readGrant("usr_x"));
-    const commitsBefore = probe.counts.commits;
-    await b.createGrant(ORG, OWNER, readGrant("usr_y"));
-    expect(probe.counts.commits - commitsBefore).toBe(2);
-    expect(probe.counts.conflicts).toBe(1);
-    const users = ["usr_x", "usr_y"];
-    const truth = await stored(inner, users);
-    // (B's first plan used up an id; the retry drew a new one.)
-    expect(truth).toMatchObject({
-      grants: {
-        total: 2,
-        items: [{ id: "agrant_a0001" }, { id: expect.stringMatching(/^agrant_b/), grantee_id: "usr_y" }],
-      },
-    });
-    expect(await observe(b, users)).toEqual(truth);
-    expect((await b.resolvedAccess(ORG, "usr_x", "usr_x")).entities).toEqual([directRead(SLICE, "agrant_a0001")]);
-    // Now current again: B's next write commits at the first attempt.
-    await b.createGrant(ORG, OWNER, readGrant("usr_z"));
-    expect(probe.counts.commits - commitsBefore).toBe(3);
-    expect(probe.counts.conflicts).toBe(1);
+  it.each([
+    ["with commitLatest", true],
+    ["with commit only", false],
+  ])(
+    "B's write after A's lands on the latest state read from the log, without a reload or a conflict (%s)",
+    async (_how, commitLatest) => {
+      const { inner, a, b, probe } = await pair({ commitLatest });
+      await a.createGrant(ORG, OWNER, readGrant("usr_x"));
+      await b.createGrant(ORG, OWNER, readGrant("usr_y"));
+      expect(probe.counts.conflicts).toBe(0);
+      expect(probe.counts.loads).toBe(1);
+      const users = ["usr_x", "usr_y"];
+      const truth = await stored(inner, users);
+      expect(truth).toMatchObject({ grants: { total: 2 } });
+      expect(await observe(b, users)).toEqual(truth);
+      expect(probe.counts.loads).toBe(1);
+    },
+  );
+
+  it("B's reads stay on the revision it holds until it writes or is asked for a later one (minRevision)", async () => {
+    const { a, b, probe } = await pair();
+    const revisions: number[] = [];
+    await a.createGrant(ORG, OWNER, readGrant("usr_x"), { onRevision: (r) => revisions.push(r) });
+    expect((await b.resolvedAccess(ORG, OWNER, "usr_x")).entities).toEqual([]);
+    const reads = probe.counts.changeReads;
+    expect((await b.resolvedAccess(ORG, OWNER, "usr_x", {}, { minRevision: revisions[0] as number })).entities).toEqual(
+      [directRead(SLICE, "agrant_a0001")],
+    );
+    expect(probe.counts.changeReads).toBe(reads + 1);
+    expect(probe.counts.loads).toBe(1);
   });
 
   it("B's update and revoke of a grant A made after B cached the organization are not 'not found'", async () => {
@@ -331,33 +369,38 @@ describe("an adapter without watch", () => {
   });
 
   it("B's stale membership change does not undo A's (no lost update)", async () => {
-    const { inner, a, b, probe } = await pair();
+    const { inner, a, b } = await pair();
     await a.addRoleMember(ORG, OWNER, "usr_x", "role_a");
     expect(await b.addRoleMember(ORG, OWNER, "usr_x", "role_b")).toEqual({
       id: "usr_x",
       department_ids: [],
       role_ids: ["role_a", "role_b"],
     });
-    expect(probe.counts.conflicts).toBe(1);
     expect(await stored(inner, ["usr_x"])).toMatchObject({
       graph: { users: [{ id: "usr_x", department_ids: [], role_ids: ["role_a", "role_b"] }] },
     });
   });
 
   it("B's stale create of a pair A granted meanwhile ends in RESOURCE_ALREADY_EXISTS, leaving one grant", async () => {
-    const { inner, a, b, probe } = await pair();
+    const { inner, a, b } = await pair();
     await a.createGrant(ORG, OWNER, readGrant("usr_x"));
     expect((await accessError(() => b.createGrant(ORG, OWNER, readGrant("usr_x")))).code).toBe(
       "RESOURCE_ALREADY_EXISTS",
     );
-    expect(probe.counts.conflicts).toBe(1);
     expect(await stored(inner, ["usr_x"])).toMatchObject({ grants: { total: 1, items: [{ id: "agrant_a0001" }] } });
+  });
+
+  it("B may grant a pair A revoked after B cached it: B's stale refusal is checked again on the latest state", async () => {
+    const { a, b } = await pair();
+    const grant = await a.createGrant(ORG, OWNER, readGrant("usr_x"));
+    await b.listGrants(ORG, OWNER); // B holds the grant
+    await a.revokeGrant(ORG, OWNER, grant.id);
+    expect(await b.createGrant(ORG, OWNER, readGrant("usr_x"))).toMatchObject({ grantee_id: "usr_x" });
   });
 
   it("B's stale revoke of a grant A already revoked ends in RESOURCE_NOT_FOUND", async () => {
     const { a, b } = await pair();
     await a.createGrant(ORG, OWNER, readGrant("usr_x"));
-    // B's next write conflicts and reloads: now B knows the grant.
     await b.createGrant(ORG, OWNER, readGrant("usr_y"));
     await a.revokeGrant(ORG, OWNER, "agrant_a0001");
     const error = await accessError(() => b.revokeGrant(ORG, OWNER, "agrant_a0001"));
@@ -562,6 +605,181 @@ describe("loading", () => {
       await step();
       const cached = await observe(ac, users);
       expect({ step: name, state: cached }).toEqual({ step: name, state: await stored(inner, users, clock) });
+    }
+  });
+});
+
+describe("following the log", () => {
+  async function pair() {
+    const inner = memoryStorage();
+    const clock = manualClock(T0);
+    const a = service(inner, clock, "agrant_a");
+    const probe = instrument(inner, { watch: true, async: true });
+    const errors: unknown[] = [];
+    const b = createAccessControl({
+      storage: probe.adapter,
+      clock: clock.now,
+      ids: sequentialIds("agrant_b"),
+      onError: (error) => errors.push(error),
+    });
+    await a.createOrganization(ORG, { owners: [OWNER] });
+    await b.resolvedAccess(ORG, OWNER, OWNER);
+    return { inner, a, b, probe, errors };
+  }
+
+  it("B applies A's commits from the log: the organization is loaded once however many commits A makes", async () => {
+    const { inner, a, b, probe } = await pair();
+    const users = Array.from({ length: 12 }, (_, i) => `usr_f${String(i).padStart(2, "0")}`);
+    for (const user of users) {
+      await a.createGrant(ORG, OWNER, readGrant(user));
+      await b.resolvedAccess(ORG, OWNER, user);
+    }
+    expect(await observe(b, users)).toEqual(await stored(inner, users));
+    expect(probe.counts.loads).toBe(1);
+    expect(probe.counts.changeReads).toBeGreaterThan(0);
+  });
+
+  it("a log trimmed past what B holds makes B load a snapshot once, then follow the log again", async () => {
+    const { inner, a, b, probe } = await pair();
+    await a.createGrant(ORG, OWNER, readGrant("usr_x"));
+    await a.createGrant(ORG, OWNER, readGrant("usr_y"));
+    await inner.trimChanges(ORG, 3);
+    let revision = 0;
+    await a.createGrant(ORG, OWNER, readGrant("usr_z"), { onRevision: (r) => (revision = r) });
+    const users = ["usr_x", "usr_y", "usr_z"];
+    expect((await b.graph(ORG, { minRevision: revision })).revision).toBe(revision);
+    expect(await observe(b, users)).toEqual(await stored(inner, users));
+    expect(probe.counts.loads).toBe(2);
+    await a.createGrant(ORG, OWNER, readGrant("usr_w"));
+    expect(await observe(b, [...users, "usr_w"])).toEqual(await stored(inner, [...users, "usr_w"]));
+    expect(probe.counts.loads).toBe(2);
+  });
+
+  it("a stored change that cannot be applied is reported through onError and B loads the snapshot instead", async () => {
+    const inner = memoryStorage();
+    const clock = manualClock(T0);
+    const a = service(inner, clock, "agrant_a");
+    await a.createOrganization(ORG, { owners: [OWNER] });
+    const probe = instrument(inner, { watch: true, async: false });
+    const errors: unknown[] = [];
+    // The log answers a change from another organization: our bug, never the caller's.
+    const corrupt: StorageAdapter = {
+      ...probe.adapter,
+      readChanges: async (organizationId, since, limit) => {
+        const page = await inner.readChanges(organizationId, since, limit);
+        if (!page) return page;
+        return {
+          ...page,
+          items: page.items.map((commit) => ({
+            ...commit,
+            changes: commit.changes.map((change) =>
+              change.type === "put_grant"
+                ? { ...change, grant: { ...change.grant, organization_id: "org_elsewhere" } }
+                : change,
+            ),
+          })),
+        };
+      },
+    };
+    const b = createAccessControl({ storage: corrupt, clock: clock.now, onError: (error) => errors.push(error) });
+    await b.resolvedAccess(ORG, OWNER, OWNER);
+    await a.createGrant(ORG, OWNER, readGrant("usr_x"));
+    expect((await b.resolvedAccess(ORG, OWNER, "usr_x")).entities).toEqual([directRead(SLICE, "agrant_a0001")]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: "VALIDATION_ERROR" });
+    expect(probe.counts.loads).toBe(2);
+  });
+
+  it("reads never fail or answer VERSION_CONFLICT while the log cannot be read: B answers from what it holds and reports the error", async () => {
+    const { a, b, probe, errors } = await pair();
+    probe.changesError = () => new Error("log unavailable");
+    await a.createGrant(ORG, OWNER, readGrant("usr_x"));
+    for (let i = 0; i < 5; i++) {
+      expect((await b.resolvedAccess(ORG, OWNER, "usr_x")).user_id).toBe("usr_x");
+    }
+    expect(errors.length).toBeGreaterThan(0);
+    probe.changesError = null;
+    expect((await b.resolvedAccess(ORG, OWNER, "usr_x")).entities).toEqual([directRead(SLICE, "agrant_a0001")]);
+    expect(probe.counts.loads).toBe(1);
+  });
+
+  it("a reader never answers VERSION_CONFLICT while a writer commits continuously", async () => {
+    const { inner, a, b } = await pair();
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        await a.createGrant(ORG, OWNER, readGrant(`usr_c${i}`));
+        await nextTick(); // a writer in another process would not hold this event loop
+      }
+    })();
+    const failures: unknown[] = [];
+    for (let i = 0; i < 200; i++) {
+      await b.resolvedAccess(ORG, OWNER, `usr_c${i % 20}`).catch((error: unknown) => failures.push(error));
+    }
+    writing = false;
+    await writer;
+    expect(failures).toEqual([]);
+    const current = (await inner.loadOrganization(ORG))?.revision ?? 0;
+    expect((await b.graph(ORG, { minRevision: current })).revision).toBe(current);
+  });
+});
+
+describe("the bound on organizations held", () => {
+  /** Five organizations of 100 grants each in one storage; a reader bounded to `maxCachedGrants`. */
+  async function five(maxCachedGrants: number) {
+    const inner = memoryStorage({
+      initial: [1, 2, 3, 4, 5].map((n) => ({
+        organization_id: `org_bound${n}`,
+        owners: [OWNER],
+        grants: Array.from({ length: 100 }, (_, i) => ({ ...readGrant(`usr_u${i}`), id: `agrant_b${n}x${i}` })),
+      })),
+    });
+    const probe = instrument(inner, { watch: true, async: false });
+    const reader = createAccessControl({ storage: probe.adapter, maxCachedGrants });
+    return { probe, reader };
+  }
+
+  it("holds no more than maxCachedGrants, letting the least recently used organizations go", async () => {
+    // Each organization weighs 100 (its grants) + 100 (its base): two fit in 450.
+    const { probe, reader } = await five(450);
+    for (const n of [1, 2, 3, 4, 5]) await reader.resolvedAccess(`org_bound${n}`, OWNER, "usr_u1");
+    expect(reader.cacheUsage()).toEqual({ organizations: 2, grants: 400 });
+    expect(probe.counts.loads).toBe(5);
+    // 4 and 5 are held: reading 4 loads nothing, and makes 5 the least recently used.
+    await reader.resolvedAccess("org_bound4", OWNER, "usr_u2");
+    expect(probe.counts.loads).toBe(5);
+    await reader.resolvedAccess("org_bound1", OWNER, "usr_u2");
+    expect(probe.counts.loads).toBe(6);
+    await reader.resolvedAccess("org_bound4", OWNER, "usr_u3");
+    expect(probe.counts.loads).toBe(6);
+    await reader.resolvedAccess("org_bound5", OWNER, "usr_u3");
+    expect(probe.counts.loads).toBe(7);
+    expect(reader.cacheUsage().organizations).toBe(2);
+  });
+
+  it("keeps the organization in use even when it alone weighs more than the bound, and answers right after reloading", async () => {
+    const { probe, reader } = await five(50);
+    const first = await reader.resolvedAccess("org_bound1", OWNER, "usr_u7");
+    expect(reader.cacheUsage()).toEqual({ organizations: 1, grants: 200 });
+    await reader.resolvedAccess("org_bound2", OWNER, "usr_u7");
+    expect(reader.cacheUsage().organizations).toBe(1);
+    expect(await reader.resolvedAccess("org_bound1", OWNER, "usr_u7")).toEqual(first);
+    expect(probe.counts.loads).toBe(3);
+  });
+
+  it("a caller with no rights anywhere cannot grow the process past the bound", async () => {
+    const { reader } = await five(450);
+    for (const n of [1, 2, 3, 4, 5]) {
+      expect((await accessError(() => reader.listGrants(`org_bound${n}`, "usr_nobody"))).code).toBe(
+        "INSUFFICIENT_PERMISSIONS",
+      );
+      expect(reader.cacheUsage().grants).toBeLessThanOrEqual(450);
+    }
+  });
+
+  it("maxCachedGrants must be a whole number of at least 1", () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => createAccessControl({ storage: memoryStorage(), maxCachedGrants: bad })).toThrow(AccessError);
     }
   });
 });
