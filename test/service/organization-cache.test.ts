@@ -13,13 +13,13 @@ import { describe, expect, it } from "vitest";
 import {
   type AccessControl,
   AccessError,
+  type Awaitable,
   type CommitOptions,
   type CommitPlan,
   type CreateGrantInput,
   createAccessControl,
   isAccessError,
   memoryStorage,
-  type Awaitable,
   type StorageAdapter,
 } from "../../src/index.js";
 import { type ManualClock, manualClock, sequentialIds } from "../../src/testing/test-kit.js";
