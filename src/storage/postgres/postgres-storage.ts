@@ -219,12 +219,19 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
     return unlessUnavailable(async () => {
       const client = await connect();
       let broken: Error | undefined;
+      // The pool listens for errors on idle clients only: without this, a connection lost in the
+      // middle of a call would be an uncaught 'error' event.
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on("error", onError);
       try {
         return await body(client);
       } catch (error) {
-        if (isUnavailable(error)) broken = error instanceof Error ? error : new Error(String(error));
+        if (isUnavailable(error)) broken ??= error instanceof Error ? error : new Error(String(error));
         throw error;
       } finally {
+        client.off("error", onError);
         client.release(broken);
       }
     }, what);
