@@ -211,38 +211,46 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
     }
   }
 
-  /**
-   * Runs `body` on a pool client, within the deadlines. A client that failed in a way that may
-   * leave it mid-statement (a timeout, a lost connection) is destroyed rather than reused.
-   */
+  /** Runs `body` on a pool client, within the deadlines; an unreachable database is `STORAGE_UNAVAILABLE`. */
   async function withClient<T>(what: string, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return unlessUnavailable(async () => {
-      const client = await connect();
-      let broken: Error | undefined;
-      // The pool listens for errors on idle clients only: without this, a connection lost in the
-      // middle of a call would be an uncaught 'error' event.
-      const onError = (error: Error) => {
-        broken = error;
-      };
-      client.on("error", onError);
-      try {
-        return await body(client);
-      } catch (error) {
-        if (isUnavailable(error)) broken ??= error instanceof Error ? error : new Error(String(error));
-        throw error;
-      } finally {
-        client.off("error", onError);
-        client.release(broken);
-      }
-    }, what);
+    return unlessUnavailable(() => onPoolClient(body), what);
   }
 
-  /** A query with the client-side deadline (a stalled server cannot enforce its own). */
+  /**
+   * Runs `body` on a pool client got within `connectTimeoutMs`. A client that failed in a way
+   * that may leave it mid-statement (a timeout, a lost connection) is destroyed rather than reused.
+   */
+  async function onPoolClient<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await connect();
+    let broken: Error | undefined;
+    // The pool listens for errors on idle clients only: without this, a connection lost in the
+    // middle of a call would be an uncaught 'error' event.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on("error", onError);
+    try {
+      return await body(client);
+    } catch (error) {
+      if (isUnavailable(error)) broken ??= error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      client.off("error", onError);
+      client.release(broken);
+    }
+  }
+
+  /**
+   * A query with the client-side deadline (a stalled server cannot enforce its own). On the pool
+   * it takes a client within the connect deadline too: `pool.query` would wait for a connection
+   * as long as the pool's own settings say, for ever in a pool made without a timeout.
+   */
   function query<R extends pg.QueryResultRow>(
     target: Queryable,
     text: string,
     values: unknown[] = [],
   ): Promise<pg.QueryResult<R>> {
+    if (target === pool) return onPoolClient((client) => timedQuery<R>(client, queryTimeoutMs, text, values));
     return timedQuery<R>(target, queryTimeoutMs, text, values);
   }
 
