@@ -18,3 +18,18 @@ export function timedQuery<R extends pg.QueryResultRow>(
   const config: pg.QueryConfig & { readonly query_timeout: number } = { text, values, query_timeout: timeoutMs };
   return target.query<R>(config);
 }
+
+/**
+ * `client` with a deadline on every `query(text, values)` and `query(config)` it is asked for,
+ * for code that calls `client.query` itself (the migrations): without it, a connection that goes
+ * silent while migrating would hold the first call for ever. Other members pass through.
+ */
+export function withQueryDeadline<C extends pg.ClientBase>(client: C, timeoutMs: number): C {
+  const query = (textOrConfig: string | pg.QueryConfig, values?: unknown[]) =>
+    typeof textOrConfig === "string"
+      ? timedQuery(client, timeoutMs, textOrConfig, values)
+      : client.query({ ...textOrConfig, query_timeout: timeoutMs } as pg.QueryConfig);
+  return new Proxy(client, {
+    get: (target, property) => (property === "query" ? query : Reflect.get(target, property, target)),
+  });
+}

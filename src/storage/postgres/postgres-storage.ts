@@ -46,7 +46,7 @@ import type {
 import { migrate, quoteIdentifier } from "./migrations.js";
 import { isUnavailable, unlessUnavailable } from "./postgres-errors.js";
 import { postgresNotifier } from "./postgres-notifier.js";
-import { type Queryable, timedQuery } from "./postgres-query.js";
+import { type Queryable, timedQuery, withQueryDeadline } from "./postgres-query.js";
 import { postgresWrites } from "./postgres-writes.js";
 
 /**
@@ -180,7 +180,7 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
 
   async function prepare(): Promise<void> {
     await withClient("migrate", async (client) => {
-      await migrate(client, schemaName);
+      await migrate(withQueryDeadline(client, queryTimeoutMs), schemaName);
       for (const seed of seeds) {
         await inTransaction(client, () => writes.seedOrganization(client, seed.graph, seed.grants));
       }
