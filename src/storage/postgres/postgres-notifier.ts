@@ -31,7 +31,11 @@ export interface ChangeNotifier {
 
 /** Options of {@link postgresNotifier}. */
 export interface NotifierOptions {
-  readonly pool: pg.Pool;
+  /**
+   * A pool client within the connect deadline. Not `pool.connect()`: a pool made without a
+   * connection timeout would wait on a silent network for ever, and the listener never come back.
+   */
+  readonly connect: () => Promise<pg.PoolClient>;
   /** The schema, quoted. */
   readonly schema: string;
   /** The notification channel (unquoted). */
@@ -46,7 +50,7 @@ export interface NotifierOptions {
 
 /** Creates the notifier; nothing connects until the first `watch`. */
 export function postgresNotifier(options: NotifierOptions): ChangeNotifier {
-  const { pool, schema: s, channel } = options;
+  const { schema: s, channel } = options;
   const listeners = new Set<ChangeListener>();
   /** The newest revision told per organization (insertion order: least recently heard first). */
   const told = new Map<string, number>();
@@ -83,11 +87,15 @@ export function postgresNotifier(options: NotifierOptions): ChangeNotifier {
     if (change) tell(change.organizationId, change.version);
   }
 
-  /** Tells listeners the current revision of every organization whose commits may have gone unheard. */
-  async function catchUp(): Promise<void> {
+  /**
+   * Tells listeners the current revision of every organization whose commits may have gone
+   * unheard. It asks on the listening connection, which has just answered: another connection
+   * from the pool could be one of those that went silent with it.
+   */
+  async function catchUp(listening: pg.PoolClient): Promise<void> {
     if (told.size === 0) return;
     const result = await timedQuery<{ id: string; version: string }>(
-      pool,
+      listening,
       options.queryTimeoutMs,
       `SELECT id, version::text AS version FROM ${s}.organizations WHERE id = ANY($1)`,
       [[...told.keys()]],
@@ -98,7 +106,7 @@ export function postgresNotifier(options: NotifierOptions): ChangeNotifier {
   function connect(): Promise<void> {
     connecting ??= (async () => {
       await options.whenReady();
-      const fresh = await pool.connect();
+      const fresh = await options.connect();
       const onError = (error: Error) => fail(fresh, error);
       fresh.on("error", onError);
       fresh.on("notification", onNotification);
@@ -119,9 +127,11 @@ export function postgresNotifier(options: NotifierOptions): ChangeNotifier {
       startHeartbeat();
       if (missed) {
         missed = false;
-        await catchUp().catch((error: unknown) => {
+        // Unless it catches up, what was missed stays unheard: a failure drops the connection, and
+        // the next one tries again.
+        await catchUp(fresh).catch((error: unknown) => {
           console.error("grantpath: the postgres storage could not catch up after reconnecting", error);
-          missed = true;
+          fail(fresh, error instanceof Error ? error : new Error(String(error)));
         });
       }
     })().catch((error: unknown) => {

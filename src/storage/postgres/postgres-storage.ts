@@ -166,7 +166,7 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
   const writes = postgresWrites(s, queryTimeoutMs);
   let closed = false;
   let ready: Promise<void> | null = null;
-  const notifier = postgresNotifier({ pool, schema: s, channel, whenReady, heartbeatMs, queryTimeoutMs });
+  const notifier = postgresNotifier({ connect, schema: s, channel, whenReady, heartbeatMs, queryTimeoutMs });
 
   /** Migrates and seeds once; a failure is retried by the next call. */
   function whenReady(): Promise<void> {
