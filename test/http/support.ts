@@ -26,6 +26,7 @@ import {
   type HttpHandler,
   type HttpHandlerOptions,
   memoryStorage,
+  type StorageAdapter,
 } from "../../src/index.js";
 import { type ManualClock, manualClock, sequentialIds } from "../../src/testing/test-kit.js";
 import { expectResponseMatchesOpenApi } from "./openapi-contract.js";
@@ -277,10 +278,12 @@ export function createRequest(send: Sender): RequestFn {
   };
 }
 
-/** Options of a test API: handler options and a way to swap the service for a faulty one. */
+/** Options of a test API: handler options, the storage, and a way to swap the service for a faulty one. */
 export interface ApiOptions {
   readonly handler?: Omit<HttpHandlerOptions, "authenticate">;
   readonly wrapAccessControl?: (accessControl: AccessControl) => AccessControl;
+  /** The storage behind the service. Default: a fresh `memoryStorage` holding the fixture organizations. */
+  readonly storage?: StorageAdapter;
 }
 
 /** A fresh fixture: its own storage, clock, ids, service and handler. */
@@ -289,6 +292,8 @@ export interface Api {
   readonly handler: HttpHandler;
   /** The real service (unwrapped), for looking at the stored state behind the handler's back. */
   readonly accessControl: AccessControl;
+  /** The storage behind the service. */
+  readonly storage: StorageAdapter;
   readonly clock: ManualClock;
   /** Every error the handler passed to `onError` (when the test did not supply its own hook). */
   readonly unexpected: unknown[];
@@ -297,11 +302,8 @@ export interface Api {
 /** A fresh copy of the fixture behind a handler. */
 export function createApi(options: ApiOptions = {}): Api {
   const clock = manualClock(NOW);
-  const accessControl = createAccessControl({
-    storage: memoryStorage({ initial: fixtureOrganizations() }),
-    clock: clock.now,
-    ids: sequentialIds(),
-  });
+  const storage = options.storage ?? memoryStorage({ initial: fixtureOrganizations() });
+  const accessControl = createAccessControl({ storage, clock: clock.now, ids: sequentialIds() });
   const unexpected: unknown[] = [];
   const served = options.wrapAccessControl ? options.wrapAccessControl(accessControl) : accessControl;
   const handler = createHttpHandler(served, {
@@ -313,7 +315,7 @@ export function createApi(options: ApiOptions = {}): Api {
     authenticate,
   });
   const request = createRequest((path, init) => handler(new Request(new URL(path, "http://localhost"), init)));
-  return { request, handler, accessControl, clock, unexpected };
+  return { request, handler, accessControl, storage, clock, unexpected };
 }
 
 /** The `error` object of the seed's envelope. */
