@@ -1,6 +1,6 @@
 /**
- * The OpenAPI 3.1 document of the REST API (SPEC section 6): every route, parameter, body,
- * status and schema the handler answers with. `GET /openapi.json` serves it, and the
+ * The OpenAPI 3.1 document of the REST API (SPEC sections 6 and 8): every route, parameter,
+ * body, status, header and schema the handler answers with. `GET /openapi.json` serves it, and the
  * repository keeps it as `openapi.json` (regenerate with `npx tsx scripts/write-openapi.ts`).
  * @module
  */
@@ -1247,10 +1247,12 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * The OpenAPI 3.1.0 document of the REST API that `createHttpHandler` serves: every
- * route of SPEC section 6 (plus `GET /openapi.json`), bearer authentication, path and query
- * parameters with their formats, bounds and defaults, request bodies, every status each route
- * can answer, and the schemas (`Grant`, `GrantList`, `GrantPath`, `ResolvedEntity`,
- * `ResolvedAccess`, `UserAccess`, `UsersWithAccess`, `ErrorEnvelope`, …) as JSON Schema 2020-12.
+ * route of SPEC sections 6 and 8 (plus `GET /openapi.json`), bearer authentication, path and
+ * query parameters with their formats, bounds and defaults (`min_revision` on every read),
+ * request bodies, every status each route can answer, the `Grantpath-Revision` header of every
+ * 2xx, and the schemas (`Grant`, `GrantList`, `GrantPath`, `ResolvedAccess`, `UsersWithAccess`,
+ * `ChangePage`, `Commit`, `StorageChange`, `Snapshot`, `GraphInput`, `ErrorEnvelope`, …) as
+ * JSON Schema 2020-12.
  * Deeply frozen. The handler serves it at `GET /openapi.json`; `openapi.json` in the repository
  * is the same document.
  *
