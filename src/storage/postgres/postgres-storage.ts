@@ -262,7 +262,9 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
       await query(client, "COMMIT");
       return result;
     } catch (error) {
-      await query(client, "ROLLBACK").catch(() => {});
+      // A connection that timed out or was lost is destroyed, which ends the transaction; a
+      // ROLLBACK sent on it would only wait out a second deadline before the caller hears.
+      if (!isUnavailable(error)) await query(client, "ROLLBACK").catch(() => {});
       throw error;
     }
   }
