@@ -16,6 +16,13 @@ import {
 } from "./change-log.js";
 import { wireTimestamp } from "./grant-records.js";
 import { seedOrganizations } from "./initial-organizations.js";
+import {
+  applyStoredChange,
+  emptyState,
+  type OrganizationState,
+  stateFromSeed,
+  stateToGraph,
+} from "./organization-state.js";
 import type {
   ChangeListener,
   ChangePage,
@@ -53,17 +60,12 @@ export interface MemoryStorageOptions {
 
 interface MemoryOrganization {
   revision: number;
+  /** The directory and every grant ever made, revoked ones included, in insertion order. */
+  readonly state: OrganizationState;
   /** The change log: every commit after `logStart`, oldest first (frozen copies). */
   readonly log: Commit[];
   /** The newest revision trimmed from the log (0: the log reaches back to the start). */
   logStart: number;
-  owners: readonly string[];
-  readonly users: Map<string, { department_ids: readonly string[]; role_ids: readonly string[] }>;
-  readonly departments: Map<string, string | null>;
-  readonly roles: readonly string[];
-  readonly composites: Map<string, readonly string[]>;
-  /** Every grant ever made, revoked ones included, in insertion order. */
-  readonly grants: Map<string, GrantRecord>;
 }
 
 /**
@@ -102,7 +104,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
     // Every change is checked first; applying checked changes cannot fail, so the batch
     // lands whole or not at all.
     checkBatch(changes, actualRevision);
-    const logged = changes.map((change) => applyChange(org, change));
+    const logged = changes.map((change) => applyStoredChange(org.state, change));
     org.revision = actualRevision + 1;
     org.log.push(
       Object.freeze({
@@ -144,7 +146,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
 
     loadOrganization(organizationId: string): OrganizationSnapshot | null {
       const org = organizations.get(organizationId);
-      return org ? { revision: org.revision, graph: snapshotGraph(organizationId, org) } : null;
+      return org ? { revision: org.revision, graph: stateToGraph(organizationId, org.state) } : null;
     },
 
     commit(
@@ -190,13 +192,13 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
     },
 
     getGrant(organizationId: string, grantId: string): GrantRecord | null {
-      return organizations.get(organizationId)?.grants.get(grantId) ?? null;
+      return organizations.get(organizationId)?.state.grants.get(grantId) ?? null;
     },
 
     listGrants(organizationId: string, filter: GrantFilter, page: PageRequest): GrantPage {
       const org = organizations.get(organizationId);
       if (!org) return { items: [], total: 0 };
-      const matching = [...org.grants.values()].filter(
+      const matching = [...org.state.grants.values()].filter(
         (grant) => grant.revoked_at === undefined && matches(grant, filter),
       );
       matching.sort(compareListed);
@@ -250,93 +252,18 @@ function matches(grant: GrantRecord, filter: GrantFilter): boolean {
 
 function startOrganization(organizationId: string, changes: readonly StorageChange[]): MemoryOrganization {
   if (changes[0]?.type !== "create_organization") throw organizationMissing(organizationId);
-  return {
-    revision: 0,
-    log: [],
-    logStart: 0,
-    owners: [],
-    users: new Map(),
-    departments: new Map(),
-    roles: [],
-    composites: new Map(),
-    grants: new Map(),
-  };
-}
-
-/** Applies one checked change and returns the frozen copy the log keeps of it. */
-function applyChange(org: MemoryOrganization, change: StorageChange): StorageChange {
-  switch (change.type) {
-    case "create_organization":
-    case "set_owners": {
-      const owners = Object.freeze([...change.owners]);
-      org.owners = owners;
-      return Object.freeze({ type: change.type, owners });
-    }
-    case "put_grant": {
-      const grant = Object.freeze({ ...change.grant });
-      org.grants.set(grant.id, grant);
-      return Object.freeze({ type: "put_grant", grant });
-    }
-    case "put_user": {
-      const user = Object.freeze({
-        id: change.user.id,
-        department_ids: Object.freeze([...change.user.department_ids]),
-        role_ids: Object.freeze([...change.user.role_ids]),
-      });
-      org.users.set(user.id, user);
-      return Object.freeze({ type: "put_user", user });
-    }
-    case "put_department": {
-      const department = Object.freeze({ id: change.department.id, parent_id: change.department.parent_id });
-      org.departments.set(department.id, department.parent_id);
-      return Object.freeze({ type: "put_department", department });
-    }
-    case "delete_department":
-      org.departments.delete(change.department_id);
-      return Object.freeze({ type: "delete_department", department_id: change.department_id });
-    case "put_composite": {
-      const composite = Object.freeze({
-        id: change.composite.id,
-        member_slice_ids: Object.freeze([...change.composite.member_slice_ids]),
-      });
-      org.composites.set(composite.id, composite.member_slice_ids);
-      return Object.freeze({ type: "put_composite", composite });
-    }
-  }
-}
-
-function snapshotGraph(organizationId: string, org: MemoryOrganization): GraphInput {
-  return {
-    organization_id: organizationId,
-    owners: [...org.owners],
-    users: [...org.users].map(([id, user]) => ({
-      id,
-      department_ids: [...user.department_ids],
-      role_ids: [...user.role_ids],
-    })),
-    departments: [...org.departments].map(([id, parent_id]) => ({ id, parent_id })),
-    roles: org.roles.map((id) => ({ id })),
-    composites: [...org.composites].map(([id, members]) => ({ id, member_slice_ids: [...members] })),
-    grants: [...org.grants.values()].filter((grant) => grant.revoked_at === undefined),
-  };
+  return { revision: 0, state: emptyState(), log: [], logStart: 0 };
 }
 
 function seed(organizations: Map<string, MemoryOrganization>, initial: readonly GraphInput[], seededAt: Date): void {
-  for (const { graph, grants } of seedOrganizations(initial, seededAt)) {
+  for (const organization of seedOrganizations(initial, seededAt)) {
     // A seed is a snapshot, not a commit: the organization starts at revision 1 with a log that
     // begins after it (readers since 0 are told to load the snapshot).
-    organizations.set(graph.organization_id, {
+    organizations.set(organization.graph.organization_id, {
       revision: 1,
+      state: stateFromSeed(organization),
       log: [],
       logStart: 1,
-      owners: Object.freeze([...(graph.owners ?? [])]),
-      users: new Map(
-        (graph.users ?? []).map((u) => [u.id, { department_ids: u.department_ids ?? [], role_ids: u.role_ids ?? [] }]),
-      ),
-      departments: new Map((graph.departments ?? []).map((d) => [d.id, d.parent_id ?? null])),
-      roles: (graph.roles ?? []).map((r) => r.id),
-      composites: new Map((graph.composites ?? []).map((c) => [c.id, c.member_slice_ids])),
-      grants: new Map(grants.map((record) => [record.id, record])),
     });
   }
 }

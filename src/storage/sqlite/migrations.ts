@@ -104,6 +104,19 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: "stored snapshots",
+    sql: `
+      -- One organization at one revision as compact JSON text: a cold load reads it and the
+      -- commits after it instead of a row per grant.
+      CREATE TABLE IF NOT EXISTS snapshots (
+        organization_id TEXT NOT NULL PRIMARY KEY,
+        revision INTEGER NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /**

@@ -18,6 +18,8 @@ import {
 } from "../change-log.js";
 import { wireTimestamp } from "../grant-records.js";
 import { seedOrganizations } from "../initial-organizations.js";
+import { applyStoredChange, stateToGraph } from "../organization-state.js";
+import { decodeSnapshot, encodeSnapshot, snapshotRefreshInterval } from "../snapshot-codec.js";
 import { GRANT_COLUMNS, type GrantRow, grantFromRow, grantRowValues, graphFromRows } from "../sql-rows.js";
 import type {
   ChangeListener,
@@ -145,6 +147,15 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
       "SELECT max(revision) AS revision FROM changes WHERE organization_id = ? AND committed_at < ?",
     ),
     trimLog: db.prepare<[string, number]>("DELETE FROM changes WHERE organization_id = ? AND revision <= ?"),
+    snapshot: db.prepare<[string], { revision: number; data: string }>(
+      "SELECT revision, data FROM snapshots WHERE organization_id = ?",
+    ),
+    // A snapshot only ever moves forward: a slower writer of an older one changes nothing.
+    putSnapshot: db.prepare<[string, number, string]>(
+      `INSERT INTO snapshots (organization_id, revision, data) VALUES (?, ?, ?)
+       ON CONFLICT (organization_id) DO UPDATE SET revision = excluded.revision, data = excluded.data
+       WHERE excluded.revision > snapshots.revision`,
+    ),
     setLogStart: db.prepare<[number, string]>("UPDATE organizations SET log_start = ? WHERE id = ?"),
     setOwners: db.prepare<[string, string]>("UPDATE organizations SET owners = ? WHERE id = ?"),
     setVersion: db.prepare<[number, string]>("UPDATE organizations SET version = ? WHERE id = ?"),
@@ -306,19 +317,45 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
     },
   );
 
-  const loadTransaction = db.transaction((organizationId: string): OrganizationSnapshot | null => {
-    const organization = sql.version.get(organizationId);
-    if (!organization) return null;
-    const graph = graphFromRows(organizationId, {
-      owners: sql.owners.get(organizationId)?.owners ?? "[]",
-      users: sql.users.all(organizationId),
-      departments: sql.departments.all(organizationId),
-      roles: sql.roles.all(organizationId),
-      composites: sql.composites.all(organizationId),
-      grants: sql.activeGrants.all(organizationId),
-    });
-    return { revision: organization.version, graph };
-  });
+  /**
+   * The organization now: its stored snapshot and the commits after it when the log still
+   * reaches back to the snapshot, its rows otherwise; and how many commits the snapshot is behind.
+   */
+  const loadTransaction = db.transaction(
+    (organizationId: string): { snapshot: OrganizationSnapshot; behind: number } | null => {
+      const organization = sql.logStart.get(organizationId);
+      if (!organization) return null;
+      const { version, log_start } = organization;
+      const stored = sql.snapshot.get(organizationId);
+      if (stored && stored.revision >= log_start && stored.revision <= version) {
+        try {
+          const state = decodeSnapshot(organizationId, stored.data);
+          for (const commit of commitsAfter(organizationId, log_start, stored.revision, version - stored.revision)) {
+            for (const change of commit.changes) applyStoredChange(state, change);
+          }
+          return {
+            snapshot: { revision: version, graph: stateToGraph(organizationId, state) },
+            behind: version - stored.revision,
+          };
+        } catch (error) {
+          // The rows still hold the organization; the snapshot is written anew below.
+          console.error(
+            `grantpath: the sqlite snapshot of ${organizationId} could not be read; loading its rows`,
+            error,
+          );
+        }
+      }
+      const graph = graphFromRows(organizationId, {
+        owners: sql.owners.get(organizationId)?.owners ?? "[]",
+        users: sql.users.all(organizationId),
+        departments: sql.departments.all(organizationId),
+        roles: sql.roles.all(organizationId),
+        composites: sql.composites.all(organizationId),
+        grants: sql.activeGrants.all(organizationId),
+      });
+      return { snapshot: { revision: version, graph }, behind: Number.POSITIVE_INFINITY };
+    },
+  );
 
   function listing(filter: GrantFilter): { fields: (typeof FILTER_FIELDS)[number][]; statements: ListingStatements } {
     const fields = FILTER_FIELDS.filter((field) => filter[field] !== undefined);
@@ -409,6 +446,7 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
           sql.putComposite.run(id, composite.id, JSON.stringify(composite.member_slice_ids));
         }
         for (const grant of grants) sql.putGrant.run(...grantRowValues(id, grant));
+        sql.putSnapshot.run(id, 1, encodeSnapshot({ ...graph, grants }));
       }
     }).immediate();
   }
@@ -418,7 +456,13 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
 
     loadOrganization(organizationId: string): OrganizationSnapshot | null {
       open();
-      return loadTransaction.deferred(organizationId);
+      const loaded = loadTransaction.deferred(organizationId);
+      if (!loaded) return null;
+      if (loaded.behind >= snapshotRefreshInterval(retention.maxCommits)) {
+        const { revision, graph } = loaded.snapshot;
+        sql.putSnapshot.run(organizationId, revision, encodeSnapshot(graph));
+      }
+      return loaded.snapshot;
     },
 
     commit(
