@@ -113,6 +113,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: "stored snapshots",
+    sql: (s) => [
+      // One organization at one revision as compact JSON text: a cold load reads it and the
+      // commits after it instead of a row per grant.
+      `CREATE TABLE ${s}.snapshots (
+        organization_id text COLLATE "C" PRIMARY KEY REFERENCES ${s}.organizations (id),
+        revision bigint NOT NULL,
+        data text NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** A key for `pg_advisory_xact_lock(key, hashtext(schema))`: "grantpath" in ASCII, truncated to int4. */

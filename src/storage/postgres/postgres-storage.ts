@@ -21,6 +21,8 @@ import {
 } from "../change-log.js";
 import { wireTimestamp } from "../grant-records.js";
 import { seedOrganizations } from "../initial-organizations.js";
+import { applyStoredChange, stateToGraph } from "../organization-state.js";
+import { decodeSnapshot, encodeSnapshot, snapshotRefreshInterval } from "../snapshot-codec.js";
 import {
   changePayload,
   GRANT_COLUMNS,
@@ -104,6 +106,12 @@ export interface PostgresStorageOptions {
 }
 
 const SCHEMA_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,54}$/;
+
+/** A loaded organization and how many commits its stored snapshot was behind (∞: none used). */
+interface LoadedOrganization {
+  readonly snapshot: OrganizationSnapshot;
+  readonly behind: number;
+}
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 const DEFAULT_HEARTBEAT_MS = 5_000;
@@ -365,17 +373,62 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
     return result.rows.map(toCommit);
   }
 
-  return {
-    name: "postgres",
+  /**
+   * The organization from its stored snapshot and the commits after it, in one statement (one
+   * consistent state); `undefined` when there is no usable snapshot (none yet, older than the
+   * log, or unreadable), `null` when the organization does not exist.
+   */
+  async function loadFromSnapshot(organizationId: string): Promise<LoadedOrganization | null | undefined> {
+    const result = await unlessUnavailable(
+      () =>
+        query<{
+          version: string;
+          log_start: string;
+          snapshot_revision: string | null;
+          snapshot: string | null;
+          tail: { revision: number; committed_at: string; changes: string }[] | null;
+        }>(
+          pool,
+          `SELECT o.version::text AS version, o.log_start::text AS log_start,
+             sn.revision::text AS snapshot_revision, sn.data AS snapshot,
+             CASE WHEN sn.revision IS NULL OR sn.revision < o.log_start THEN NULL
+               ELSE coalesce((SELECT json_agg(json_build_object('revision', c.revision, 'committed_at', c.committed_at,
+                 'changes', c.changes) ORDER BY c.revision) FROM ${s}.changes c
+                 WHERE c.organization_id = o.id AND c.revision > sn.revision), '[]') END AS tail
+           FROM ${s}.organizations o LEFT JOIN ${s}.snapshots sn ON sn.organization_id = o.id
+           WHERE o.id = $1`,
+          [organizationId],
+        ),
+      "loadOrganization",
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    if (row.snapshot === null || row.snapshot_revision === null || row.tail === null) return undefined;
+    const revision = Number(row.version);
+    const snapshotRevision = Number(row.snapshot_revision);
+    try {
+      const state = decodeSnapshot(organizationId, row.snapshot);
+      for (const commit of row.tail.map(toCommit)) {
+        for (const change of commit.changes) applyStoredChange(state, change);
+      }
+      return {
+        snapshot: { revision, graph: stateToGraph(organizationId, state) },
+        behind: revision - snapshotRevision,
+      };
+    } catch (error) {
+      // The rows still hold the organization; the snapshot is written anew after loading them.
+      console.error(`grantpath: the postgres snapshot of ${organizationId} could not be read; loading its rows`, error);
+      return undefined;
+    }
+  }
 
-    async loadOrganization(organizationId: string): Promise<OrganizationSnapshot | null> {
-      await whenReady();
-      // One statement, so one consistent snapshot of the organization.
-      const result = await unlessUnavailable(
-        () =>
-          query<{ version: string; rows: OrganizationRows }>(
-            pool,
-            `SELECT o.version::text AS version, json_build_object(
+  /** The organization from its rows, in one statement (one consistent state); `null` when it does not exist. */
+  async function loadFromRows(organizationId: string): Promise<LoadedOrganization | null> {
+    const result = await unlessUnavailable(
+      () =>
+        query<{ version: string; rows: OrganizationRows }>(
+          pool,
+          `SELECT o.version::text AS version, json_build_object(
            'owners', o.owners,
            'users', coalesce((SELECT json_agg(json_build_object('id', u.id, 'department_ids', u.department_ids,
                'role_ids', u.role_ids) ORDER BY u.id) FROM ${s}.users u WHERE u.organization_id = o.id), '[]'),
@@ -389,14 +442,47 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
                FROM ${s}.grants WHERE organization_id = o.id AND revoked_at IS NULL) g), '[]')
          ) AS rows
          FROM ${s}.organizations o WHERE o.id = $1`,
-            [organizationId],
+          [organizationId],
+        ),
+      "loadOrganization",
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    const graph = graphFromRows(organizationId, row.rows);
+    return { snapshot: { revision: Number(row.version), graph }, behind: Number.POSITIVE_INFINITY };
+  }
+
+  /** Stores a newer snapshot; a failure is reported, never the load's (the rows stay the truth). */
+  async function storeSnapshot(organizationId: string, snapshot: OrganizationSnapshot): Promise<void> {
+    try {
+      await unlessUnavailable(
+        () =>
+          query(
+            pool,
+            // A snapshot only ever moves forward: a slower writer of an older one changes nothing.
+            `INSERT INTO ${s}.snapshots (organization_id, revision, data) VALUES ($1, $2, $3)
+             ON CONFLICT (organization_id) DO UPDATE SET revision = EXCLUDED.revision, data = EXCLUDED.data
+             WHERE EXCLUDED.revision > ${s}.snapshots.revision`,
+            [organizationId, snapshot.revision, encodeSnapshot(snapshot.graph)],
           ),
-        "loadOrganization",
+        "storeSnapshot",
       );
-      const row = result.rows[0];
-      if (!row) return null;
+    } catch (error) {
+      console.error(`grantpath: the postgres snapshot of ${organizationId} could not be stored`, error);
+    }
+  }
+
+  return {
+    name: "postgres",
+
+    async loadOrganization(organizationId: string): Promise<OrganizationSnapshot | null> {
+      await whenReady();
+      const loaded = (await loadFromSnapshot(organizationId)) ?? (await loadFromRows(organizationId));
+      if (!loaded) return null;
       notifier.remember(organizationId);
-      return { revision: Number(row.version), graph: graphFromRows(organizationId, row.rows) };
+      if (loaded.behind >= snapshotRefreshInterval(retention.maxCommits))
+        await storeSnapshot(organizationId, loaded.snapshot);
+      return loaded.snapshot;
     },
 
     async commit(

@@ -6,6 +6,7 @@
  */
 import type pg from "pg";
 import type { GraphInput } from "../../core/index.js";
+import { encodeSnapshot } from "../snapshot-codec.js";
 import { GRANT_COLUMNS, grantRowValues } from "../sql-rows.js";
 import type { GrantRecord, StorageChange } from "../storage-adapter.js";
 import { timedQuery } from "./postgres-query.js";
@@ -18,7 +19,7 @@ export interface PostgresWrites {
   /** Applies a checked batch, in order, on a client inside a transaction. */
   applyBatch(client: pg.ClientBase, organizationId: string, changes: readonly StorageChange[]): Promise<void>;
   /**
-   * Stores a seeded organization at revision 1 with its log starting after it, unless it exists;
+   * Stores a seeded organization at revision 1 (rows and snapshot) with its log starting after it, unless it exists;
    * returns whether it stored it. Runs inside the caller's transaction.
    */
   seedOrganization(client: pg.ClientBase, graph: GraphInput, grants: readonly GrantRecord[]): Promise<boolean>;
@@ -179,6 +180,10 @@ export function postgresWrites(s: string, queryTimeoutMs: number): PostgresWrite
         [id, composites.map((c) => c.id), composites.map((c) => JSON.stringify(c.member_slice_ids))],
       );
       await upsertDistinct(client, id, grants);
+      await run(client, `INSERT INTO ${s}.snapshots (organization_id, revision, data) VALUES ($1, 1, $2)`, [
+        id,
+        encodeSnapshot({ ...graph, grants }),
+      ]);
       return true;
     },
   };
