@@ -459,10 +459,11 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
         () =>
           query(
             pool,
-            // A snapshot only ever moves forward: a slower writer of an older one changes nothing.
+            // Never backwards (a slower writer of an older one changes nothing); the same revision
+            // replaces it, which mends a snapshot that could not be read.
             `INSERT INTO ${s}.snapshots (organization_id, revision, data) VALUES ($1, $2, $3)
              ON CONFLICT (organization_id) DO UPDATE SET revision = EXCLUDED.revision, data = EXCLUDED.data
-             WHERE EXCLUDED.revision > ${s}.snapshots.revision`,
+             WHERE EXCLUDED.revision >= ${s}.snapshots.revision`,
             [organizationId, snapshot.revision, encodeSnapshot(snapshot.graph)],
           ),
         "storeSnapshot",

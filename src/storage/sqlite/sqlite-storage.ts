@@ -150,11 +150,12 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
     snapshot: db.prepare<[string], { revision: number; data: string }>(
       "SELECT revision, data FROM snapshots WHERE organization_id = ?",
     ),
-    // A snapshot only ever moves forward: a slower writer of an older one changes nothing.
+    // A snapshot never moves backwards (a slower writer of an older one changes nothing); one of
+    // the same revision replaces it, which mends a snapshot that could not be read.
     putSnapshot: db.prepare<[string, number, string]>(
       `INSERT INTO snapshots (organization_id, revision, data) VALUES (?, ?, ?)
        ON CONFLICT (organization_id) DO UPDATE SET revision = excluded.revision, data = excluded.data
-       WHERE excluded.revision > snapshots.revision`,
+       WHERE excluded.revision >= snapshots.revision`,
     ),
     setLogStart: db.prepare<[number, string]>("UPDATE organizations SET log_start = ? WHERE id = ?"),
     setOwners: db.prepare<[string, string]>("UPDATE organizations SET owners = ? WHERE id = ?"),
