@@ -330,8 +330,12 @@ export function registerChangeLogCases({ conformance, organization }: Conformanc
       expect(v4).toBe(4);
       expect((await f.adapter.getGrant(ORG, "agrant_latest"))?.grantee_id).toBe(CAROL);
       // Nothing to do: nothing committed, the current revision answered.
-      expect(await commitLatest(ORG, 4, (missed) => (seen.push(missed.map((c) => c.revision)), []))).toBe(4);
-      expect(await commitLatest(ORG, 2, (missed) => (seen.push(missed.map((c) => c.revision)), []))).toBe(4);
+      const nothing = (missed: readonly Commit[]): StorageChange[] => {
+        seen.push(missed.map((commit) => commit.revision));
+        return [];
+      };
+      expect(await commitLatest(ORG, 4, nothing)).toBe(4);
+      expect(await commitLatest(ORG, 2, nothing)).toBe(4);
       expect(seen).toEqual([[], [2, 3], [], [3, 4]]);
       const log = await f.adapter.readChanges(ORG, 0, 100);
       expect(log?.items.map((commit) => commit.revision)).toEqual([1, 2, 3, 4]);
