@@ -21,6 +21,7 @@ export default defineConfig([
     ...shared,
     entry: {
       index: "src/index.ts",
+      openapi: "src/openapi.ts",
       testing: "src/testing/index.ts",
       node: "src/node/index.ts",
       sqlite: "src/storage/sqlite/index.ts",
@@ -36,6 +37,7 @@ export default defineConfig([
     ...shared,
     entry: {
       index: "src/index.ts",
+      openapi: "src/openapi.ts",
       node: "src/node/index.ts",
       sqlite: "src/storage/sqlite/index.ts",
       postgres: "src/storage/postgres/index.ts",

@@ -24,6 +24,7 @@ import {
   usersWithAccess,
 } from "../core/index.js";
 import { createHttpHandler } from "../http/index.js";
+import { OPENAPI_DOCUMENT } from "../http/openapi-document.js";
 import { serve } from "../node/index.js";
 import { createAccessControl } from "../service/index.js";
 import { memoryStorage, type StorageAdapter } from "../storage/index.js";
@@ -201,6 +202,7 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
         const storage = await openStorage(options, initial);
         const accessControl = createAccessControl({ storage });
         const handler = createHttpHandler(accessControl, {
+          openapi: OPENAPI_DOCUMENT,
           authenticate: (request) => {
             const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "");
             const user_id = match ? tokens.get(match[1] as string) : undefined;

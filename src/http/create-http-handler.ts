@@ -7,7 +7,6 @@ import { AccessError, isValidId } from "../core/index.js";
 import type { AccessControl } from "../service/index.js";
 import type { Awaitable } from "../storage/storage-adapter.js";
 import { accessErrorBody, accessErrorHeaders, type ErrorBody, errorResponse, httpErrorBody } from "./error-envelope.js";
-import { OPENAPI_DOCUMENT } from "./openapi-document.js";
 import { takeMinRevision, trackRevision } from "./revisions.js";
 import { matchRoutes, type Route } from "./routes.js";
 
@@ -52,6 +51,12 @@ export interface HttpHandlerOptions {
   readonly maxBodyBytes?: number;
   /** The clock for error timestamps. Default: the system clock. */
   readonly clock?: () => Date;
+  /**
+   * The document to serve at `GET /openapi.json`, usually `OPENAPI_DOCUMENT`. Opt-in, so a
+   * worker that does not serve it does not carry it (about 10 KiB gzipped). Without it,
+   * `/openapi.json` is an unknown route.
+   */
+  readonly openapi?: object;
 }
 
 /**
@@ -135,9 +140,9 @@ export function createHttpHandler(accessControl: AccessControl, options: HttpHan
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const segments = pathSegments(url.pathname);
-    if (segments?.length === 1 && segments[0] === "openapi.json") {
+    if (options.openapi !== undefined && segments?.length === 1 && segments[0] === "openapi.json") {
       if (request.method !== "GET" && request.method !== "HEAD") throw methodNotAllowed(["GET", "HEAD"]);
-      const document = json(200, OPENAPI_DOCUMENT);
+      const document = json(200, options.openapi);
       return request.method === "HEAD" ? new Response(null, { status: 200, headers: document.headers }) : document;
     }
     const candidates = segments ? matchRoutes(segments) : [];

@@ -1,5 +1,6 @@
 /**
- * The REST API as a web-standard `fetch` handler.
+ * The REST API as a web-standard `fetch` handler. Its OpenAPI document is a separate entry,
+ * `grantpath/openapi`, so a handler that does not serve it does not carry it.
  * @module
  */
 export {
@@ -8,12 +9,3 @@ export {
   type HttpHandler,
   type HttpHandlerOptions,
 } from "./create-http-handler.js";
-export {
-  type JsonObject,
-  type JsonValue,
-  OPENAPI_DOCUMENT,
-  type OpenApiDocument,
-  type OpenApiMethod,
-  type OpenApiOperation,
-  type OpenApiPathItem,
-} from "./openapi-document.js";

@@ -803,6 +803,7 @@ describe("the handler's answers match the document", () => {
       },
       maxBodyBytes: 4096,
       onError: () => {},
+      openapi: OPENAPI_DOCUMENT,
     });
     const seen = new Set<string>();
     const call = async (

@@ -5,7 +5,8 @@
  * by the request helper. Expected values are written out from the SPEC and the seeds.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type AccessControl, createHttpHandler, type GrantRecord, OPENAPI_DOCUMENT } from "../../src/index.js";
+import { type AccessControl, createHttpHandler, type GrantRecord } from "../../src/index.js";
+import { OPENAPI_DOCUMENT } from "../../src/openapi.js";
 import {
   type Api,
   ASSISTANT,
@@ -1083,6 +1084,13 @@ describe("GET /openapi.json", () => {
     expect(res.headers.get("content-type")).toMatch(/^application\/json\b/);
     expect(res.body).toStrictEqual(JSON.parse(JSON.stringify(OPENAPI_DOCUMENT)));
     expect(res.body).toMatchObject({ openapi: "3.1.0" });
+  });
+
+  it("is opt-in: a handler not given the document answers 404 there (an edge worker need not carry it)", async () => {
+    const bare = createHttpHandler(api.accessControl, { authenticate: () => null });
+    const res = await bare(new Request("http://localhost/openapi.json"));
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ success: false, error: { code: "RESOURCE_NOT_FOUND" } });
   });
 
   it("documents every route of SPEC section 6", () => {

@@ -28,6 +28,7 @@ import {
   memoryStorage,
   type StorageAdapter,
 } from "../../src/index.js";
+import { OPENAPI_DOCUMENT } from "../../src/openapi.js";
 import { type ManualClock, manualClock, sequentialIds } from "../../src/testing/test-kit.js";
 import { expectResponseMatchesOpenApi } from "./openapi-contract.js";
 
@@ -307,6 +308,7 @@ export function createApi(options: ApiOptions = {}): Api {
   const unexpected: unknown[] = [];
   const served = options.wrapAccessControl ? options.wrapAccessControl(accessControl) : accessControl;
   const handler = createHttpHandler(served, {
+    openapi: OPENAPI_DOCUMENT,
     clock: clock.now,
     onError: (error) => {
       unexpected.push(error);
