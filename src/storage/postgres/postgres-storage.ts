@@ -95,7 +95,10 @@ export interface PostgresStorageOptions {
   /**
    * How long one statement may take, on the server (`statement_timeout`, for a pool the adapter
    * makes) and as seen from here (a stalled server or network), before the call fails with
-   * `STORAGE_UNAVAILABLE`. Default 10 000 ms.
+   * `STORAGE_UNAVAILABLE`. A pool the adapter makes also ends a transaction left idle for twice
+   * this long (`idle_in_transaction_session_timeout`), so a vanished client cannot hold an
+   * organization's lock. A pool you pass in keeps its own settings: give it a
+   * `connectionTimeoutMillis` too. Default 10 000 ms.
    */
   readonly queryTimeoutMs?: number;
   /**
@@ -163,6 +166,9 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
       connectionString: options.connectionString,
       connectionTimeoutMillis: connectTimeoutMs,
       statement_timeout: queryTimeoutMs,
+      // A client that vanished mid-transaction (a blackholed network) must not hold the
+      // organization's row lock, and with it every other instance's commits, for long.
+      idle_in_transaction_session_timeout: queryTimeoutMs * 2,
       keepAlive: true,
     });
   if (ownsPool) {
