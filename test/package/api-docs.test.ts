@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 
 const entries = [
   "../../src/index.ts",
+  "../../src/openapi.ts",
   "../../src/testing/index.ts",
   "../../src/node/index.ts",
   "../../src/storage/sqlite/index.ts",

@@ -22,4 +22,12 @@ describe("examples", () => {
     expect(out).toContain("slice grants: 2 of 3, has_more: true");
     expect(out).toMatch(/revoked at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/);
   });
+
+  it("follow-changes keeps a replica from snapshot and change feed, and starts again after a trim", () => {
+    const out = run("examples/follow-changes.ts");
+    expect(out).toContain("replica at revision 1");
+    expect(out).toContain("replica at revision 4: usr_def456 may write kslice_abc123: true");
+    expect(out).toContain("the log starts at 6: loading a snapshot again");
+    expect(out).toContain("replica at revision 5: usr_ghi789 reads vs_docs01 through the role grant");
+  });
 });
