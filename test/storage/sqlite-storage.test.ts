@@ -201,6 +201,32 @@ describe("sqliteStorage lifecycle", () => {
     }
   });
 
+  it("a file another connection keeps locked past busyTimeoutMs is STORAGE_UNAVAILABLE (503), and nothing is committed", async () => {
+    const filename = freshFile();
+    const adapter = sqliteStorage({ filename, busyTimeoutMs: 50 });
+    adapters.push(adapter);
+    const v1 = await adapter.commit(ORG, 0, [{ type: "create_organization", owners: [OWNER] }]);
+    const other = new Database(filename);
+    try {
+      other.exec("BEGIN IMMEDIATE");
+      const started = Date.now();
+      let thrown: unknown;
+      try {
+        adapter.commit(ORG, v1, [{ type: "set_owners", owners: ["usr_other"] }]);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(AccessError);
+      expect(thrown).toMatchObject({ code: "STORAGE_UNAVAILABLE", status: 503, details: { operation: "commit" } });
+      expect(Date.now() - started).toBeLessThan(5000);
+      other.exec("ROLLBACK");
+    } finally {
+      other.close();
+    }
+    expect((await adapter.loadOrganization(ORG))?.revision).toBe(v1);
+    expect(() => sqliteStorage({ filename, busyTimeoutMs: -1 })).toThrow(AccessError);
+  });
+
   it("a listener that throws does not fail the commit nor keep the others from hearing it", async () => {
     const adapter = open(freshFile());
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});

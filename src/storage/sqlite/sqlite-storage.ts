@@ -5,7 +5,8 @@
  * @module
  */
 import Database from "better-sqlite3";
-import type { GraphInput } from "../../core/index.js";
+import { validationError } from "../../core/errors.js";
+import { AccessError, type GraphInput } from "../../core/index.js";
 import { checkBatch } from "../change-batch.js";
 import {
   ageCutoff,
@@ -61,12 +62,17 @@ export interface SqliteStorageOptions {
   readonly clock?: () => Date;
   /** How much of each organization's change log to keep. Default: all of it. */
   readonly changeRetention?: ChangeRetention;
+  /**
+   * How long a call waits for another connection's write lock before it fails with
+   * `STORAGE_UNAVAILABLE` (503: retry). Default 5 000 ms.
+   */
+  readonly busyTimeoutMs?: number;
 }
 
 /** How often another connection's commits are looked for while someone listens. */
 const POLL_INTERVAL_MS = 200;
 /** How long a writer waits for another connection's write lock before giving up. */
-const BUSY_TIMEOUT_MS = 5000;
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 const GRANT_SELECT = GRANT_COLUMNS.join(", ");
 const LISTING_ORDER = "ORDER BY created_at COLLATE BINARY, id COLLATE BINARY";
@@ -99,10 +105,14 @@ type Statement<Params extends unknown[], Result = unknown> = Database.Statement<
 export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
   const clock = options.clock ?? (() => new Date());
   const retention = checkRetention(options.changeRetention);
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw validationError("busyTimeoutMs", "busyTimeoutMs must be a whole number of milliseconds, at least 0");
+  }
   const seeds = seedOrganizations(options.initial ?? [], clock());
   const db = new Database(options.filename);
   try {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     migrate(db);
@@ -457,11 +467,16 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
 
     loadOrganization(organizationId: string): OrganizationSnapshot | null {
       open();
-      const loaded = loadTransaction.deferred(organizationId);
+      const loaded = unlessBusy(() => loadTransaction.deferred(organizationId), "loadOrganization");
       if (!loaded) return null;
       if (loaded.behind >= snapshotRefreshInterval(retention.maxCommits)) {
         const { revision, graph } = loaded.snapshot;
-        sql.putSnapshot.run(organizationId, revision, encodeSnapshot(graph));
+        try {
+          sql.putSnapshot.run(organizationId, revision, encodeSnapshot(graph));
+        } catch (error) {
+          // The load stands (the rows are the truth); the next load tries to store it again.
+          console.error(`grantpath: the sqlite snapshot of ${organizationId} could not be stored`, error);
+        }
       }
       return loaded.snapshot;
     },
@@ -473,7 +488,10 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
       commitOptions?: CommitOptions,
     ): number {
       open();
-      const revision = commitTransaction.immediate(organizationId, expectedRevision, changes, commitOptions);
+      const revision = unlessBusy(
+        () => commitTransaction.immediate(organizationId, expectedRevision, changes, commitOptions),
+        "commit",
+      );
       announceOwn(organizationId, revision);
       return revision;
     },
@@ -486,19 +504,25 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
     ): number {
       open();
       const before = sql.version.get(organizationId)?.version ?? 0;
-      const revision = commitLatestTransaction.immediate(organizationId, knownRevision, plan, commitOptions);
+      const revision = unlessBusy(
+        () => commitLatestTransaction.immediate(organizationId, knownRevision, plan, commitOptions),
+        "commitLatest",
+      );
       if (revision > before) announceOwn(organizationId, revision);
       return revision;
     },
 
     readChanges(organizationId: string, since: number, limit: number): ChangePage | null {
       open();
-      return readChangesTransaction.deferred(organizationId, since, limit);
+      return unlessBusy(() => readChangesTransaction.deferred(organizationId, since, limit), "readChanges");
     },
 
     trimChanges(organizationId: string, throughRevision: number): number {
       open();
-      return db.transaction(() => trimThrough(organizationId, throughRevision)).immediate();
+      return unlessBusy(
+        () => db.transaction(() => trimThrough(organizationId, throughRevision)).immediate(),
+        "trimChanges",
+      );
     },
 
     getGrant(organizationId: string, grantId: string): GrantRecord | null {
@@ -509,7 +533,7 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
 
     listGrants(organizationId: string, filter: GrantFilter, page: PageRequest): GrantPage {
       open();
-      return listTransaction.deferred(organizationId, filter, page);
+      return unlessBusy(() => listTransaction.deferred(organizationId, filter, page), "listGrants");
     },
 
     watch(listener: ChangeListener): () => void {
@@ -531,6 +555,24 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
       db.close();
     },
   };
+}
+
+/**
+ * Runs `operation`, turning a database another connection keeps locked past the busy timeout
+ * into `STORAGE_UNAVAILABLE` (503: the caller may retry); other errors pass through unchanged.
+ */
+function unlessBusy<T>(operation: () => T, what: string): T {
+  try {
+    return operation();
+  } catch (error) {
+    const code = error instanceof Database.SqliteError ? error.code : "";
+    if (!code.startsWith("SQLITE_BUSY") && !code.startsWith("SQLITE_LOCKED")) throw error;
+    throw new AccessError(
+      "STORAGE_UNAVAILABLE",
+      { storage: "sqlite", operation: what },
+      { system_message: "Storage unavailable", cause: error },
+    );
+  }
 }
 
 interface ListingStatements {
