@@ -28,12 +28,15 @@ export class InstanceError extends Error {
 }
 
 /**
- * Forks `modulePath` (with `args`) and resolves once it runs. The child's stdout and stderr are
- * the parent's, so whatever it logs shows in the test output.
+ * Forks `modulePath` (with `args`); commands sent before the child listens wait in the IPC
+ * channel. The child's stdout and stderr are the parent's, so what it logs shows in the output.
  */
 export function startInstance(modulePath: string, args: readonly string[] = []): ChildInstance {
   const child: ChildProcess = fork(modulePath, [...args], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const pending = new Map<
+    number,
+    { command: string; resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >();
   let nextId = 1;
   let exited = false;
   const exit = new Promise<void>((resolve) => {
@@ -46,13 +49,16 @@ export function startInstance(modulePath: string, args: readonly string[] = []):
       resolve();
     });
   });
-  // A failed send is answered through its callback; without a listener, the event would throw.
-  child.on("error", () => {});
+  // A child that could not start (or be signalled) fails whatever waits on it, instead of throwing.
+  child.on("error", (error) => {
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+  });
   child.on("message", (message: Reply) => {
     const waiter = pending.get(message.id);
     if (!waiter) return;
     pending.delete(message.id);
-    if (message.error) waiter.reject(new InstanceError(String(message.id), message.error));
+    if (message.error) waiter.reject(new InstanceError(waiter.command, message.error));
     else waiter.resolve(message.result);
   });
 
@@ -63,10 +69,7 @@ export function startInstance(modulePath: string, args: readonly string[] = []):
     if (exited) return Promise.reject(new Error(`instance ${child.pid} has exited`));
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      pending.set(id, {
-        resolve: resolve as (value: unknown) => void,
-        reject: (error) => reject(error instanceof InstanceError ? new InstanceError(command, error.report) : error),
-      });
+      pending.set(id, { command, resolve: resolve as (value: unknown) => void, reject });
       child.send({ id, command, args: commandArgs }, (error) => {
         if (error && pending.delete(id)) reject(error);
       });
