@@ -93,8 +93,63 @@ function daysInMonth(year: number, month: number): number {
   return lastDay.getUTCDate();
 }
 
+/** The value of `length` decimal digits at `start`, or -1 when one is not a digit. */
+function digitsAt(text: string, start: number, length: number): number {
+  let value = 0;
+  for (let i = start; i < start + length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Days in a month of the proleptic Gregorian calendar (month 1–12). */
+function monthLength(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * The instant of a timestamp in the wire format, `2025-06-15T10:00:00Z` or with milliseconds
+ * (`toISOString`), without a regular expression or a `Date`; `undefined` for anything else, which
+ * the general parser then decides. Stored grants carry two such timestamps each, so a graph of a
+ * hundred thousand stored grants parses two hundred thousand: measured, the general parser spent
+ * 1.9 µs on each, three fifths of building the graph.
+ */
+function wireTimestampMs(text: string): number | undefined {
+  const length = text.length;
+  if (length !== 20 && length !== 24) return undefined;
+  if (
+    text.charCodeAt(length - 1) !== 90 || // Z
+    text.charCodeAt(4) !== 45 || // -
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 || // T
+    text.charCodeAt(13) !== 58 || // :
+    text.charCodeAt(16) !== 58 ||
+    (length === 24 && text.charCodeAt(19) !== 46) // .
+  ) {
+    return undefined;
+  }
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const millisecond = length === 24 ? digitsAt(text, 20, 3) : 0;
+  // Years before 1000 go the general way (Date.UTC maps 0–99 to the 1900s).
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || minute < 0 || second < 0) return undefined;
+  if (millisecond < 0 || day > monthLength(year, month) || hour > 23 || minute > 59 || second > 59) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+}
+
 /** Parses an ISO-8601 timestamp to epoch milliseconds, or fails naming the field. */
 export function expectTimestamp(value: unknown, fieldOrName: string | (() => string)): number {
+  if (typeof value === "string") {
+    const fast = wireTimestampMs(value);
+    if (fast !== undefined) return fast;
+  }
   const name = () => (typeof fieldOrName === "string" ? fieldOrName : fieldOrName());
   const match = typeof value === "string" ? ISO_DATE_TIME.exec(value) : null;
   if (!match) {
