@@ -2,7 +2,8 @@
  * The SQL adapters' stored snapshots: an organization at one revision as one compact JSON text,
  * so a cold load reads one value and the few commits after it instead of a row per grant. (A
  * hundred thousand grant rows cost more to read than to build a graph from; one parse of their
- * compact text costs a fraction of it.) Grants are arrays in a fixed column order.
+ * compact text costs a fraction of it.) Grants are arrays in a fixed column order, and what
+ * they repeat is written once.
  * @module
  */
 import type { EntityType, GranteeType, GraphInput } from "../core/index.js";
@@ -12,18 +13,20 @@ import type { GrantRecord } from "./storage-adapter.js";
 /** The format's version, the first field of every snapshot. */
 const FORMAT = 1;
 
-/** A grant as a snapshot stores it (its organization is the snapshot's). */
+/**
+ * A grant as a snapshot stores it: its ids, and indexes into the snapshot's string table for
+ * what many grants repeat (the level, the author, timestamps from one bulk import), -1 for
+ * `null`. Its organization is the snapshot's, and its types follow from its ids' prefixes.
+ */
 type GrantColumns = [
   id: string,
-  entity_type: EntityType,
   entity_id: string,
-  grantee_type: GranteeType,
   grantee_id: string,
-  access_level: GrantRecord["access_level"],
-  granted_by: string | null,
-  created_at: string,
-  updated_at: string,
-  expires_at: string | null,
+  access_level: number,
+  granted_by: number,
+  created_at: number,
+  updated_at: number,
+  expires_at: number,
 ];
 
 interface EncodedSnapshot {
@@ -33,12 +36,41 @@ interface EncodedSnapshot {
   readonly departments: readonly [string, string | null][];
   readonly roles: readonly string[];
   readonly composites: readonly [string, readonly string[]][];
+  /** The values grants refer to by index. */
+  readonly strings: readonly string[];
   readonly grants: readonly GrantColumns[];
+}
+
+const ENTITY_PREFIXES: readonly (readonly [string, EntityType])[] = [
+  ["kslice_", "knowledge_slice"],
+  ["vs_", "vector_store"],
+  ["asst_", "assistant"],
+];
+const GRANTEE_PREFIXES: readonly (readonly [string, GranteeType])[] = [
+  ["usr_", "user"],
+  ["dept_", "department"],
+  ["role_", "role"],
+];
+
+function typeOf<T>(id: string, prefixes: readonly (readonly [string, T])[], organizationId: string): T {
+  for (const [prefix, type] of prefixes) if (id.startsWith(prefix)) return type;
+  throw new Error(`grantpath: the stored snapshot of ${organizationId} holds an id of no known type: ${id}`);
 }
 
 /** The snapshot text of an organization's graph (its grants complete records, none revoked). */
 export function encodeSnapshot(graph: GraphInput): string {
   const grants = (graph.grants ?? []) as readonly GrantRecord[];
+  const strings: string[] = [];
+  const indexes = new Map<string, number>();
+  const indexOf = (value: string | null | undefined): number => {
+    if (value === null || value === undefined) return -1;
+    let index = indexes.get(value);
+    if (index === undefined) {
+      index = strings.push(value) - 1;
+      indexes.set(value, index);
+    }
+    return index;
+  };
   const encoded: EncodedSnapshot = {
     format: FORMAT,
     owners: graph.owners ?? [],
@@ -46,17 +78,16 @@ export function encodeSnapshot(graph: GraphInput): string {
     departments: (graph.departments ?? []).map((d) => [d.id, d.parent_id ?? null]),
     roles: (graph.roles ?? []).map((r) => r.id),
     composites: (graph.composites ?? []).map((c) => [c.id, c.member_slice_ids]),
+    strings,
     grants: grants.map((g) => [
       g.id,
-      g.entity_type,
       g.entity_id,
-      g.grantee_type,
       g.grantee_id,
-      g.access_level,
-      g.granted_by,
-      g.created_at,
-      g.updated_at,
-      g.expires_at ?? null,
+      indexOf(g.access_level),
+      indexOf(g.granted_by),
+      indexOf(g.created_at),
+      indexOf(g.updated_at),
+      indexOf(g.expires_at),
     ]),
   };
   return JSON.stringify(encoded);
@@ -77,10 +108,36 @@ export function decodeSnapshot(organizationId: string, text: string): Organizati
     !Array.isArray(decoded.departments) ||
     !Array.isArray(decoded.roles) ||
     !Array.isArray(decoded.composites) ||
+    !Array.isArray(decoded.strings) ||
     !Array.isArray(decoded.grants)
   ) {
     throw new Error(`grantpath: the stored snapshot of ${organizationId} is not in format ${FORMAT}`);
   }
+  const strings = decoded.strings;
+  const value = (index: number): string | null => {
+    if (index === -1) return null;
+    const found = strings[index];
+    if (found === undefined) throw new Error(`grantpath: the stored snapshot of ${organizationId} is damaged`);
+    return found;
+  };
+  const grants = decoded.grants.map(
+    ([id, entity_id, grantee_id, access_level, granted_by, created_at, updated_at, expires_at]): GrantRecord => {
+      const record = {
+        id,
+        entity_type: typeOf(entity_id, ENTITY_PREFIXES, organizationId),
+        entity_id,
+        grantee_type: typeOf(grantee_id, GRANTEE_PREFIXES, organizationId),
+        grantee_id,
+        access_level: value(access_level) as GrantRecord["access_level"],
+        granted_by: value(granted_by),
+        organization_id: organizationId,
+        created_at: value(created_at) as string,
+        updated_at: value(updated_at) as string,
+      };
+      const expires = value(expires_at);
+      return expires === null ? record : { ...record, expires_at: expires };
+    },
+  );
   return stateFromGraph({
     organization_id: organizationId,
     owners: decoded.owners,
@@ -88,46 +145,7 @@ export function decodeSnapshot(organizationId: string, text: string): Organizati
     departments: decoded.departments.map(([id, parent_id]) => ({ id, parent_id })),
     roles: decoded.roles.map((id) => ({ id })),
     composites: decoded.composites.map(([id, member_slice_ids]) => ({ id, member_slice_ids })),
-    grants: decoded.grants.map(
-      ([
-        id,
-        entity_type,
-        entity_id,
-        grantee_type,
-        grantee_id,
-        access_level,
-        granted_by,
-        created_at,
-        updated_at,
-        expires_at,
-      ]) =>
-        expires_at === null
-          ? {
-              id,
-              entity_type,
-              entity_id,
-              grantee_type,
-              grantee_id,
-              access_level,
-              granted_by,
-              organization_id: organizationId,
-              created_at,
-              updated_at,
-            }
-          : {
-              id,
-              entity_type,
-              entity_id,
-              grantee_type,
-              grantee_id,
-              access_level,
-              granted_by,
-              organization_id: organizationId,
-              created_at,
-              updated_at,
-              expires_at,
-            },
-    ),
+    grants,
   });
 }
 
