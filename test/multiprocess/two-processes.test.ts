@@ -15,23 +15,13 @@ import { createGraph, type GraphInput } from "../../src/index.js";
 import { postgresStorage } from "../../src/storage/postgres/index.js";
 import { sqliteStorage } from "../../src/storage/sqlite/index.js";
 import type { StorageAdapter } from "../../src/storage/storage-adapter.js";
+import { DATABASE_URL, warnWithoutDatabase } from "../support/postgres-url.js";
 import { type ChildInstance, startInstance } from "./harness.js";
 import type { StorageSpec } from "./instance.mjs";
 import { ms, propagation, readLatencies, spread, summarize } from "./propagation.js";
 
-const url = process.env.DATABASE_URL;
-if (!url) {
-  console.warn(
-    [
-      "",
-      "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
-      "!! DATABASE_URL is not set: the multiprocess PostgreSQL tests are SKIPPED.                   !!",
-      '!! Run them with:  eval "$(scripts/start-postgres.sh)" && npx vitest run test/multiprocess  !!',
-      "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
-      "",
-    ].join("\n"),
-  );
-}
+const url = DATABASE_URL;
+warnWithoutDatabase("the multiprocess PostgreSQL tests", "test/multiprocess");
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const CHILD = fileURLToPath(new URL("./child.mjs", import.meta.url));

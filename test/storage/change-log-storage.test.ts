@@ -25,8 +25,10 @@ import { migrate as migratePostgres, POSTGRES_MIGRATIONS } from "../../src/stora
 import { sqliteStorage } from "../../src/storage/sqlite/index.js";
 import { migrate as migrateSqlite, SQLITE_MIGRATIONS } from "../../src/storage/sqlite/migrations.js";
 import { manualClock, sequentialIds } from "../../src/testing/index.js";
+import { DATABASE_URL, warnWithoutDatabase } from "../support/postgres-url.js";
 
-const url = process.env.DATABASE_URL;
+const url = DATABASE_URL;
+warnWithoutDatabase("the PostgreSQL change-log cases", "test/storage/change-log-storage.test.ts");
 const ORG = "org_log01";
 const OWNER = "usr_owner1";
 const T0 = "2025-06-15T10:00:00Z";

@@ -16,22 +16,11 @@ import {
 import { type PostgresStorageOptions, postgresStorage } from "../../src/storage/postgres/index.js";
 import type { StorageAdapter } from "../../src/storage/storage-adapter.js";
 import { manualClock, sequentialIds } from "../../src/testing/index.js";
+import { DATABASE_URL, warnWithoutDatabase } from "../support/postgres-url.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
-const url = process.env.DATABASE_URL;
-
-if (!url) {
-  console.warn(
-    [
-      "",
-      "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
-      "!! DATABASE_URL is not set: the PostgreSQL resilience tests are SKIPPED.                     !!",
-      '!! Run them with:  eval "$(scripts/start-postgres.sh)" && npx vitest run test/storage/postgres !!',
-      "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
-      "",
-    ].join("\n"),
-  );
-}
+const url = DATABASE_URL;
+warnWithoutDatabase("the PostgreSQL resilience tests", "test/storage/postgres");
 
 /** The deadlines the adapters under test get: small, so a stall costs the tests little. */
 const QUERY_TIMEOUT_MS = 400;

@@ -8,21 +8,10 @@ import { postgresStorage } from "../../src/storage/postgres/index.js";
 import { migrate, POSTGRES_MIGRATIONS } from "../../src/storage/postgres/migrations.js";
 import type { StorageAdapter } from "../../src/storage/storage-adapter.js";
 import { manualClock, runStorageConformance, sequentialIds } from "../../src/testing/index.js";
+import { DATABASE_URL, warnWithoutDatabase } from "../support/postgres-url.js";
 
-const url = process.env.DATABASE_URL;
-
-if (!url) {
-  console.warn(
-    [
-      "",
-      "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
-      "!! DATABASE_URL is not set: the PostgreSQL storage tests are SKIPPED.                        !!",
-      '!! Run them with:  eval "$(scripts/start-postgres.sh)" && npx vitest run test/storage/postgres !!',
-      "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
-      "",
-    ].join("\n"),
-  );
-}
+const url = DATABASE_URL;
+warnWithoutDatabase("the PostgreSQL storage tests", "test/storage/postgres");
 
 const connectionString = url ?? "";
 /** Drops the schemas the tests make; ended after the file. */
