@@ -4,12 +4,9 @@
  * revision and a `GraphInput`). `openapi-document.ts` puts them among its components.
  * @module
  */
+import { MAX_CHANGES_LIMIT } from "../service/service-input.js";
 import type { JsonObject } from "./openapi-document.js";
 import { ENTITY_ID_BY_TYPE, GRANTEE_ID_BY_TYPE, idMatchesType, NULL, schemaRef } from "./openapi-helpers.js";
-
-/** The change page size: the default and the largest (the service's bounds, SPEC section 8). */
-export const DEFAULT_CHANGES_LIMIT = 100;
-export const MAX_CHANGES_LIMIT = 1000;
 
 const idList = (name: string): JsonObject => ({ type: "array", items: schemaRef(name) });
 

@@ -4,8 +4,14 @@
  * repository keeps it as `openapi.json` (regenerate with `npx tsx scripts/write-openapi.ts`).
  * @module
  */
-import { DEFAULT_LIMIT, MAX_BULK_GRANTS, MAX_LIMIT } from "../service/service-input.js";
-import { CHANGE_LOG_SCHEMAS, DEFAULT_CHANGES_LIMIT, MAX_CHANGES_LIMIT } from "./openapi-change-log.js";
+import {
+  DEFAULT_CHANGES_LIMIT,
+  DEFAULT_LIMIT,
+  MAX_BULK_GRANTS,
+  MAX_CHANGES_LIMIT,
+  MAX_LIMIT,
+} from "../service/service-input.js";
+import { CHANGE_LOG_SCHEMAS } from "./openapi-change-log.js";
 import {
   anyIdSchema,
   ENTITY_ID_BY_TYPE,

@@ -11,7 +11,7 @@
  * @module
  */
 import { validationError } from "../core/errors.js";
-import { type AccessGraph, applyChanges, createGraph, graphSize, isAccessError } from "../core/index.js";
+import { AccessError, type AccessGraph, applyChanges, createGraph, graphSize, isAccessError } from "../core/index.js";
 import type { Commit, CommitOptions, StorageAdapter, StorageChange } from "../storage/storage-adapter.js";
 import { organizationNotFound } from "./service-errors.js";
 
@@ -71,7 +71,7 @@ export interface OrganizationCache {
  * What an organization weighs besides its grants and directory: measured, a graph with a
  * handful of grants keeps about as much memory as a hundred more grants would add.
  */
-export const ORGANIZATION_BASE_WEIGHT = 100;
+const ORGANIZATION_BASE_WEIGHT = 100;
 /** Commits read per page when catching up. */
 const CATCH_UP_PAGE = 1000;
 /** The longest wait before retrying a catch-up that failed (it doubles from 50 ms). */
@@ -87,7 +87,7 @@ function backOff(attempt: number): Promise<void> {
 }
 
 /** The weight an organization's graph counts for against the bound. */
-export function weightOf(graph: AccessGraph): number {
+function weightOf(graph: AccessGraph): number {
   const size = graphSize(graph);
   return ORGANIZATION_BASE_WEIGHT + size.grants + size.users + size.departments + size.composites;
 }
@@ -309,8 +309,15 @@ export function createOrganizationCache(options: OrganizationCacheOptions): Orga
         // What the plan saw is committed state, whatever became of the write.
         if (base && base !== start) install(organizationId, base);
         // The log no longer reaches back to what we hold, or a concurrent creation won: start afresh.
-        const retry = isAccessError(error, "CHANGES_EXPIRED") || isAccessError(error, "VERSION_CONFLICT");
-        if (!retry || attempt >= maxAttempts) throw error;
+        const expired = isAccessError(error, "CHANGES_EXPIRED");
+        if (!expired && !isAccessError(error, "VERSION_CONFLICT")) throw error;
+        // A write that keeps finding the log trimmed under it lost a race to the trimmer: that
+        // is a conflict to its caller (who may retry), not a change feed answer.
+        if (attempt >= maxAttempts) {
+          throw expired
+            ? new AccessError("VERSION_CONFLICT", { organization_id: organizationId }, { cause: error })
+            : error;
+        }
         await reload(organizationId);
       }
     }

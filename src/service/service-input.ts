@@ -190,8 +190,8 @@ export function listFilterArg(query: UntrustedObject): GrantFilter {
 }
 
 /** The default and largest page of the change log, in commits. */
-const DEFAULT_CHANGES_LIMIT = 100;
-const MAX_CHANGES_LIMIT = 1000;
+export const DEFAULT_CHANGES_LIMIT = 100;
+export const MAX_CHANGES_LIMIT = 1000;
 
 /** Which page of the change log: `since` (default 0) and `limit` (1–1000, default 100). */
 export function changesArg(query: UntrustedObject): { readonly since: number; readonly limit: number } {

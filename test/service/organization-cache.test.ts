@@ -435,6 +435,18 @@ describe("bounded retries and storage errors", () => {
     expect(await observe(ac, users)).toEqual(before);
   });
 
+  it("a write that keeps finding the log trimmed under it reloads each time, then rejects with VERSION_CONFLICT (409), not 410", async () => {
+    const { inner, probe, ac, users, before } = await setup({ async: false });
+    probe.commitError = () => new AccessError("CHANGES_EXPIRED", { organization_id: ORG, oldest_revision: 9 });
+    const loadsBefore = probe.counts.loads;
+    const error = await accessError(() => ac.createGrant(ORG, OWNER, readGrant("usr_x")));
+    expect(error).toMatchObject({ code: "VERSION_CONFLICT", status: 409 });
+    expect(error.cause).toMatchObject({ code: "CHANGES_EXPIRED" });
+    expect(probe.counts.loads - loadsBefore).toBe(2);
+    probe.commitError = null;
+    expect(await stored(inner, users)).toEqual(before);
+  });
+
   it("the same holds for a directory write", async () => {
     const { inner, probe, ac, users, before } = await setup({ async: true });
     probe.commitError = () => new AccessError("VERSION_CONFLICT", { organization_id: ORG });

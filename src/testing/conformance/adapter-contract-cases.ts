@@ -28,13 +28,13 @@ import {
   OWNER_B,
   POLICIES,
   record,
+  revisionOf,
   SLICE,
   STORE,
   STRANGER,
   snapshotOf,
   store,
   tamper,
-  versionOf,
 } from "./support.js";
 
 /** Registers this group's cases. */
@@ -61,12 +61,12 @@ export function registerAdapterContractCases({ conformance, organization }: Conf
     async (f) => {
       const v1 = await f.adapter.commit(ORG, 0, [{ type: "create_organization", owners: [OWNER] }]);
       expect(v1).toBeGreaterThanOrEqual(1);
-      expect(await versionOf(f.adapter, ORG)).toBe(v1);
+      expect(await revisionOf(f.adapter, ORG)).toBe(v1);
       const v2 = await f.adapter.commit(ORG, v1, [
         { type: "put_department", department: { id: ENG, parent_id: null } },
       ]);
       expect(v2).toBeGreaterThan(v1);
-      expect(await versionOf(f.adapter, ORG)).toBe(v2);
+      expect(await revisionOf(f.adapter, ORG)).toBe(v2);
       const grant = record("agrant_commit01");
       const v3 = await f.adapter.commit(ORG, v2, [{ type: "put_grant", grant }]);
       expect(v3).toBeGreaterThan(v2);
@@ -85,7 +85,7 @@ export function registerAdapterContractCases({ conformance, organization }: Conf
       expect(
         await f.adapter.commit(ORG_B, 0, [{ type: "create_organization", owners: [OWNER_B] }]),
       ).toBeGreaterThanOrEqual(1);
-      expect(await versionOf(f.adapter, ORG)).toBe(v3);
+      expect(await revisionOf(f.adapter, ORG)).toBe(v3);
     },
   );
 
@@ -104,7 +104,7 @@ export function registerAdapterContractCases({ conformance, organization }: Conf
         const error = await expectAccessError(() => f.adapter.commit(ORG, expected, batch), "VERSION_CONFLICT");
         expect(error.status).toBe(409);
       }
-      expect(await versionOf(f.adapter, ORG)).toBe(v2);
+      expect(await revisionOf(f.adapter, ORG)).toBe(v2);
       expect(await f.adapter.getGrant(ORG, "agrant_lost")).toBeNull();
       expect(canonical(await snapshotOf(f.adapter, ORG))).toEqual(canonical(before));
       expect((await f.adapter.listGrants(ORG, {}, { skip: 0, limit: 100 })).total).toBe(1);
@@ -123,7 +123,7 @@ export function registerAdapterContractCases({ conformance, organization }: Conf
           ]),
         "VERSION_CONFLICT",
       );
-      expect(await versionOf(f.adapter, ORG)).toBe(v1);
+      expect(await revisionOf(f.adapter, ORG)).toBe(v1);
       expect((await snapshotOf(f.adapter, ORG)).owners).toEqual([OWNER]);
       expect(await f.adapter.getGrant(ORG, "agrant_sneaky")).toBeNull();
       // The same race through two services: the second creation is refused.
@@ -259,7 +259,7 @@ export function registerAdapterContractCases({ conformance, organization }: Conf
         role_ids: [],
       });
       // The stored directory drives a service's resolution.
-      await f.adapter.commit(ORG, (await versionOf(f.adapter, ORG)) ?? 0, [
+      await f.adapter.commit(ORG, (await revisionOf(f.adapter, ORG)) ?? 0, [
         {
           type: "put_grant",
           grant: record("agrant_handbook", { entity_id: HANDBOOK, grantee_type: "department", grantee_id: BACKEND }),

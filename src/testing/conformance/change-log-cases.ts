@@ -29,12 +29,12 @@ import {
   PLATFORM,
   POLICIES,
   record,
+  revisionOf,
   SLICE,
   STORE,
   STRANGER,
   snapshotOf,
   store,
-  versionOf,
 } from "./support.js";
 
 /** Every commit after `since`, read page by page (`limit` commits a page), and the pages themselves. */
@@ -212,7 +212,7 @@ export function registerChangeLogCases({ conformance, organization }: Conformanc
       expect(await f.adapter.readChanges(ORG, 5, 100)).toEqual({ items: [], revision: 5, has_more: false });
       await expectAccessError(() => f.adapter.readChanges(ORG, 4, 100), "CHANGES_EXPIRED", { oldest_revision: 6 });
       expect(canonical(await snapshotOf(f.adapter, ORG))).toEqual(before);
-      expect(await versionOf(f.adapter, ORG)).toBe(5);
+      expect(await revisionOf(f.adapter, ORG)).toBe(5);
       // The log goes on from there.
       await f.adapter.commit(ORG, 5, [{ type: "set_owners", owners: [OWNER_B] }]);
       expect((await f.adapter.readChanges(ORG, 5, 100))?.items.map((commit) => commit.revision)).toEqual([6]);
@@ -296,7 +296,7 @@ export function registerChangeLogCases({ conformance, organization }: Conformanc
         commit.changes.flatMap((change) => (change.type === "put_grant" ? [change.grant.id] : [])),
       );
       expect([...logged].sort()).toEqual(made.map((grant) => grant.id).sort());
-      expect(await versionOf(f.adapter, ORG)).toBe(commits.length);
+      expect(await revisionOf(f.adapter, ORG)).toBe(commits.length);
     },
   );
 
@@ -361,7 +361,7 @@ export function registerChangeLogCases({ conformance, organization }: Conformanc
         thrown = error;
       }
       expect(thrown).toBe(planError);
-      expect(await versionOf(f.adapter, ORG)).toBe(2);
+      expect(await revisionOf(f.adapter, ORG)).toBe(2);
       await f.adapter.trimChanges(ORG, 2);
       await expectAccessError(
         () => commitLatest(ORG, 1, () => [{ type: "set_owners", owners: [STRANGER] }]),
@@ -396,7 +396,7 @@ export function registerChangeLogCases({ conformance, organization }: Conformanc
       );
       expect(made).toHaveLength(60);
       expect((await f.ac.listGrants(ORG, OWNER, { limit: 100 })).total).toBe(60);
-      expect(await versionOf(f.adapter, ORG)).toBe(61);
+      expect(await revisionOf(f.adapter, ORG)).toBe(61);
     },
     ["commitLatest"],
   );

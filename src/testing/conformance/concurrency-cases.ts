@@ -22,13 +22,13 @@ import {
   ORG,
   OWNER,
   OWNER_B,
+  revisionOf,
   SLICE,
   STORE,
   slice,
   snapshotOf,
   store,
   T0,
-  versionOf,
 } from "./support.js";
 
 /** Registers this group's cases. */
@@ -154,7 +154,7 @@ export function registerConcurrencyCases({ conformance, organization }: Conforma
     "50 concurrent creates of distinct grants through one service all land: total 50, every id readable",
     async (f) => {
       await organization(f.ac);
-      const version = (await versionOf(f.adapter, ORG)) ?? 0;
+      const version = (await revisionOf(f.adapter, ORG)) ?? 0;
       const slices = Array.from({ length: 50 }, (_, i) => `kslice_c${String(i).padStart(2, "0")}`);
       const created = await Promise.all(
         slices.map((id) => f.ac.createGrant(ORG, OWNER, grantTo(ALICE, "read", slice(id)))),
@@ -164,7 +164,7 @@ export function registerConcurrencyCases({ conformance, organization }: Conforma
       expect(listed.total).toBe(50);
       expect(new Set(ids(listed))).toEqual(new Set(created.map((g) => g.id)));
       for (const grant of created) expect(await f.adapter.getGrant(ORG, grant.id)).toEqual(grant);
-      expect((await versionOf(f.adapter, ORG)) ?? 0).toBeGreaterThanOrEqual(version + 1);
+      expect((await revisionOf(f.adapter, ORG)) ?? 0).toBeGreaterThanOrEqual(version + 1);
       expect((await f.service().resolvedAccess(ORG, ALICE, ALICE)).entities).toHaveLength(50);
     },
   );
@@ -173,7 +173,7 @@ export function registerConcurrencyCases({ conformance, organization }: Conforma
     "50 concurrent creates of distinct grants through five services sharing the adapter all land, version conflicts being retried",
     async (f) => {
       await organization(f.ac);
-      const version = (await versionOf(f.adapter, ORG)) ?? 0;
+      const version = (await revisionOf(f.adapter, ORG)) ?? 0;
       const writers = Array.from({ length: 5 }, (_, i) =>
         f.service({ ids: sequentialIds(`agrant_w${i}_`), maxAttempts: 50 }),
       );
@@ -188,7 +188,7 @@ export function registerConcurrencyCases({ conformance, organization }: Conforma
       expect(listed.total).toBe(50);
       for (const grant of created) expect(await f.adapter.getGrant(ORG, grant.id)).toEqual(grant);
       // No write was lost: every one of them committed on top of the one before.
-      expect((await versionOf(f.adapter, ORG)) ?? 0).toBeGreaterThanOrEqual(version + 50);
+      expect((await revisionOf(f.adapter, ORG)) ?? 0).toBeGreaterThanOrEqual(version + 50);
       expect((await snapshotOf(f.adapter, ORG)).grants ?? []).toHaveLength(50);
       expect((await f.service().resolvedAccess(ORG, ALICE, ALICE)).entities).toHaveLength(50);
     },

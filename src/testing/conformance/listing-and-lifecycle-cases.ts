@@ -26,6 +26,7 @@ import {
   ORG_B,
   OWNER,
   OWNER_B,
+  revisionOf,
   SLICE,
   SLICE_2,
   STORE,
@@ -34,7 +35,6 @@ import {
   snapshotOf,
   store,
   T0,
-  versionOf,
 } from "./support.js";
 
 /** Registers this group's cases. */
@@ -197,11 +197,11 @@ export function registerListingAndLifecycleCases({ conformance, organization }: 
       expect(await f.adapter.getGrant(ORG, grant.id)).toEqual(updated);
       expect(await f.service().getGrant(ORG, OWNER, grant.id)).toEqual(updated);
       expect((await f.ac.resolvedAccess(ORG, ALICE, ALICE)).entities[0]?.access_level).toBe("write");
-      const version = await versionOf(f.adapter, ORG);
+      const version = await revisionOf(f.adapter, ORG);
       f.clock.advance(HOUR);
       expect(await f.ac.updateGrant(ORG, OWNER, grant.id, { access_level: "write" })).toEqual(updated);
       expect(await f.adapter.getGrant(ORG, grant.id)).toEqual(updated);
-      expect(await versionOf(f.adapter, ORG)).toBe(version);
+      expect(await revisionOf(f.adapter, ORG)).toBe(version);
       expect((await f.ac.listGrants(ORG, OWNER)).total).toBe(1);
     },
   );

@@ -23,6 +23,7 @@ import {
   ORG,
   ORG_B,
   OWNER,
+  revisionOf,
   SLICE,
   SLICE_2,
   STORE,
@@ -31,7 +32,6 @@ import {
   snapshotOf,
   store,
   T0,
-  versionOf,
 } from "./support.js";
 
 /** Registers this group's cases. */
@@ -59,13 +59,13 @@ export function registerOrganizationAndGrantCases({ conformance, organization }:
     "createOrganization of an existing organization fails with RESOURCE_ALREADY_EXISTS and keeps its owners",
     async (f) => {
       await organization(f.ac);
-      const version = await versionOf(f.adapter, ORG);
+      const version = await revisionOf(f.adapter, ORG);
       await expectAccessError(() => organization(f.ac, ORG, [STRANGER]), "RESOURCE_ALREADY_EXISTS", {
         organization_id: ORG,
       });
       // A service that has never seen the organization learns it from the storage.
       await expectAccessError(() => organization(f.service(), ORG, [STRANGER]), "RESOURCE_ALREADY_EXISTS");
-      expect(await versionOf(f.adapter, ORG)).toBe(version);
+      expect(await revisionOf(f.adapter, ORG)).toBe(version);
       expect((await snapshotOf(f.adapter, ORG)).owners).toEqual([OWNER]);
     },
   );
@@ -248,7 +248,7 @@ export function registerOrganizationAndGrantCases({ conformance, organization }:
     "bulkCreateGrants with a malformed grantee id at index 3 fails with VALIDATION_ERROR (index 3) and stores nothing",
     async (f) => {
       await organization(f.ac);
-      const version = await versionOf(f.adapter, ORG);
+      const version = await revisionOf(f.adapter, ORG);
       await expectAccessError(
         () =>
           f.ac.bulkCreateGrants(ORG, OWNER, {
@@ -264,7 +264,7 @@ export function registerOrganizationAndGrantCases({ conformance, organization }:
         "VALIDATION_ERROR",
         { index: 3, field: "grants[3].grantee_id" },
       );
-      expect(await versionOf(f.adapter, ORG)).toBe(version);
+      expect(await revisionOf(f.adapter, ORG)).toBe(version);
       expect(await f.adapter.listGrants(ORG, {}, { skip: 0, limit: 100 })).toEqual({ items: [], total: 0 });
       expect((await f.ac.resolvedAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
     },
@@ -275,7 +275,7 @@ export function registerOrganizationAndGrantCases({ conformance, organization }:
     async (f) => {
       await organization(f.ac);
       const existing = await f.ac.createGrant(ORG, OWNER, grantTo(CAROL));
-      const version = await versionOf(f.adapter, ORG);
+      const version = await revisionOf(f.adapter, ORG);
       await expectAccessError(
         () =>
           f.ac.bulkCreateGrants(ORG, OWNER, {
@@ -285,7 +285,7 @@ export function registerOrganizationAndGrantCases({ conformance, organization }:
         "RESOURCE_ALREADY_EXISTS",
         { index: 2, grant_id: existing.id },
       );
-      expect(await versionOf(f.adapter, ORG)).toBe(version);
+      expect(await revisionOf(f.adapter, ORG)).toBe(version);
       expect(ids(await f.adapter.listGrants(ORG, {}, { skip: 0, limit: 100 }))).toEqual([existing.id]);
       expect((await f.ac.resolvedAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
       expect((await f.service().resolvedAccess(ORG, BOB, BOB)).entities).toEqual([]);

@@ -31,6 +31,7 @@ import {
   OWNER_B,
   PLATFORM,
   POLICIES,
+  revisionOf,
   SLICE,
   SLICE_2,
   STORE,
@@ -38,7 +39,6 @@ import {
   slice,
   snapshotOf,
   store,
-  versionOf,
 } from "./support.js";
 
 /** Registers this group's cases. */
@@ -217,13 +217,13 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
         role_ids: [],
       });
       expect(entityIds(await f.service().resolvedAccess(ORG, ALICE, ALICE))).toEqual([SLICE]);
-      const version = await versionOf(f.adapter, ORG);
+      const version = await revisionOf(f.adapter, ORG);
       expect(await f.ac.addDepartmentMember(ORG, OWNER, ALICE, ENG)).toEqual({
         id: ALICE,
         department_ids: [ENG],
         role_ids: [],
       });
-      expect(await versionOf(f.adapter, ORG)).toBe(version);
+      expect(await revisionOf(f.adapter, ORG)).toBe(version);
       expect(await f.ac.removeDepartmentMember(ORG, OWNER, ALICE, ENG)).toEqual({
         id: ALICE,
         department_ids: [],
@@ -324,7 +324,7 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
       await f.ac.createDepartment(ORG, OWNER, { id: ENG });
       await f.ac.createDepartment(ORG, OWNER, { id: BACKEND, parent_id: ENG });
       await f.ac.createGrant(ORG, OWNER, grantTo(ENG));
-      const version = await versionOf(f.adapter, ORG);
+      const version = await revisionOf(f.adapter, ORG);
       await expectAccessError(() => f.ac.moveDepartment(ORG, OWNER, ENG, BACKEND), "INVALID_GRAPH");
       await expectAccessError(() => f.ac.moveDepartment(ORG, OWNER, ENG, ENG), "INVALID_GRAPH");
       await expectAccessError(
@@ -350,7 +350,7 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
           field: "parent_id",
         },
       );
-      expect(await versionOf(f.adapter, ORG)).toBe(version);
+      expect(await revisionOf(f.adapter, ORG)).toBe(version);
       expect(canonical(await snapshotOf(f.adapter, ORG)).departments).toEqual([
         { id: BACKEND, parent_id: ENG },
         { id: ENG, parent_id: null },
@@ -373,7 +373,7 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
         member_slice_ids: [BENEFITS],
       });
       expect(entityIds(await f.service().resolvedAccess(ORG, ALICE, ALICE))).toEqual([BENEFITS, HANDBOOK]);
-      const version = await versionOf(f.adapter, ORG);
+      const version = await revisionOf(f.adapter, ORG);
       await expectAccessError(
         () => f.ac.createComposite(ORG, OWNER, { id: BENEFITS, member_slice_ids: [HANDBOOK] }),
         "INVALID_GRAPH",
@@ -397,7 +397,7 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
           field: "member_slice_ids[0]",
         },
       );
-      expect(await versionOf(f.adapter, ORG)).toBe(version);
+      expect(await revisionOf(f.adapter, ORG)).toBe(version);
       expect(canonical(await snapshotOf(f.adapter, ORG)).composites).toEqual([
         { id: HANDBOOK, member_slice_ids: [BENEFITS] },
       ]);
@@ -414,7 +414,7 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
       await f.ac.createComposite(ORG, OWNER, { id: HANDBOOK, member_slice_ids: [POLICIES] });
       await f.ac.createGrant(ORG, OWNER, grantTo(ALICE, "admin", slice(HANDBOOK)));
       const before = await snapshotOf(f.adapter, ORG);
-      const version = await versionOf(f.adapter, ORG);
+      const version = await revisionOf(f.adapter, ORG);
       for (const actor of [STRANGER, ALICE]) {
         const writes: (() => Promise<unknown>)[] = [
           () => f.ac.addDepartmentMember(ORG, actor, ALICE, ENG),
@@ -431,7 +431,7 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
         ];
         for (const write of writes) await expectAccessError(write, "INSUFFICIENT_PERMISSIONS");
       }
-      expect(await versionOf(f.adapter, ORG)).toBe(version);
+      expect(await revisionOf(f.adapter, ORG)).toBe(version);
       expect(canonical(await snapshotOf(f.adapter, ORG))).toEqual(canonical(before));
     },
   );

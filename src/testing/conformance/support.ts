@@ -220,7 +220,7 @@ export function entityIds(access: ResolvedAccess): string[] {
   return access.entities.map((entity) => entity.entity_id);
 }
 
-export async function versionOf(adapter: StorageAdapter, organizationId: string): Promise<number | null> {
+export async function revisionOf(adapter: StorageAdapter, organizationId: string): Promise<number | null> {
   return (await adapter.loadOrganization(organizationId))?.revision ?? null;
 }
 
