@@ -7,11 +7,11 @@
 
 import type { StorageChange } from "./changes.js";
 import { setCompositeMembersIn } from "./composite-containment.js";
-import { setDepartmentParent } from "./department-forest.js";
+import { setDepartmentParent, undeclareDepartment } from "./department-forest.js";
 import { validationError } from "./errors.js";
 import { insertGrant, parseGrant, removeGrant, replaceGrant } from "./grant-index.js";
 import { type AccessGraph, type GraphState, writeGraph } from "./graph-state.js";
-import { trieDelete, trieGet } from "./hash-trie.js";
+import { trieGet } from "./hash-trie.js";
 import { setDepartmentsOf, setRolesOf } from "./memberships.js";
 import {
   expectArray,
@@ -96,9 +96,7 @@ function applyChange(state: GraphState, value: unknown, field: string): void {
       const id = expectId("department", change.department_id, fieldPath(field, "department_id"));
       // As in storage: the department is no longer declared. Sub-departments still name it as
       // their parent, so it stays in the forest as an undeclared root until they move.
-      if (trieGet(state.departments, id) === undefined) return;
-      setDepartmentParent(state, id, null, fieldPath(field, "department_id"));
-      state.departments = trieDelete(state.departments, id);
+      undeclareDepartment(state, id, fieldPath(field, "department_id"));
       return;
     }
     case "put_composite": {

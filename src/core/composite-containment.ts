@@ -1,34 +1,33 @@
 /**
- * Composite containment and its closures. Each composite knows every slice it reaches and each
- * slice every composite that reaches it, so a composite grant fans out without a walk and a
- * check on one slice looks up only the composites above it. Containment is kept acyclic at
- * write time; the walks below still carry visited sets, so a cyclic stored graph terminates.
+ * Composite containment: each composite's direct members, and each slice's direct containers.
+ * No closure is stored: what a composite reaches is a walk down its members, what reaches a
+ * slice a walk up its containers, each visiting every composite and slice once (containment is
+ * a DAG, kept acyclic at write time; the walks carry visited sets, so a cyclic stored graph
+ * terminates too). A write costs the walks it needs — the cycle check below the new members, the
+ * depth check above and below the composite — never a closure per composite in the chain.
+ * (Closures cost depth² in time and memory: a 10,000-deep chain took 14 s to load and 17 s to
+ * grow by one member at the bottom.)
  * @module
  */
-import { AccessError } from "./errors.js";
+import { AccessError, validationError } from "./errors.js";
 import type { GraphState } from "./graph-state.js";
 import { trieDelete, trieGet, trieSet } from "./hash-trie.js";
-
-/** Every slice a composite reaches through containment, not itself; sorted. */
-export function compositeDescendants(state: GraphState, compositeId: string): readonly string[] {
-  return trieGet(state.compositeDescendants, compositeId) ?? [];
-}
-
-/** Every composite that reaches a slice through containment; sorted. */
-export function compositeAncestors(state: GraphState, sliceId: string): readonly string[] {
-  return trieGet(state.compositeAncestors, sliceId) ?? [];
-}
 
 /** The slices a composite directly contains (empty when it is a plain slice). */
 export function compositeMembers(state: GraphState, compositeId: string): readonly string[] {
   return trieGet(state.compositeMembers, compositeId) ?? [];
 }
 
+/** The composites that directly contain a slice. */
+function compositeContainers(state: GraphState, sliceId: string): readonly string[] {
+  return trieGet(state.compositeParents, sliceId) ?? [];
+}
+
 /**
- * Everything reachable from `start` by following `next`, excluding `start` itself, sorted.
- * The visited set makes it terminate on any graph, cyclic or not.
+ * Everything reachable from `start` by following `next`, excluding `start` itself, each once, in
+ * no particular order. The visited set makes it terminate on any graph, cyclic or not.
  */
-export function reachable(start: string, next: (id: string) => readonly string[]): string[] {
+function reachable(start: string, next: (id: string) => readonly string[]): string[] {
   const seen = new Set<string>([start]);
   const found: string[] = [];
   const stack = [...next(start)];
@@ -39,13 +38,55 @@ export function reachable(start: string, next: (id: string) => readonly string[]
     found.push(id);
     for (const child of next(id)) if (!seen.has(child)) stack.push(child);
   }
-  return found.sort();
+  return found;
+}
+
+/** Every slice a composite reaches through containment, not itself, each once. */
+export function compositeDescendants(state: GraphState, compositeId: string): string[] {
+  return reachable(compositeId, (id) => compositeMembers(state, id));
+}
+
+/** Every composite that reaches a slice through containment, each once. */
+export function compositeAncestors(state: GraphState, sliceId: string): string[] {
+  return reachable(sliceId, (id) => compositeContainers(state, id));
 }
 
 /**
- * Replaces a composite's direct members and updates both closures for the composites above
- * it and the slices below it. Throws `INVALID_GRAPH`, changing nothing, when a member is the
- * composite itself or already reaches it.
+ * The longest chain of containment edges from `start` following `next` (0 when `next` gives
+ * nothing), memoized so a DAG is walked once: iterative, as chains may be thousands deep.
+ */
+function longestChain(start: string, next: (id: string) => readonly string[]): number {
+  const lengths = new Map<string, number>();
+  const stack: { id: string; children: readonly string[]; at: number; best: number }[] = [
+    { id: start, children: next(start), at: 0, best: 0 },
+  ];
+  const onPath = new Set<string>([start]);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as { id: string; children: readonly string[]; at: number; best: number };
+    if (top.at === top.children.length) {
+      stack.pop();
+      onPath.delete(top.id);
+      lengths.set(top.id, top.best);
+      const parent = stack[stack.length - 1];
+      if (parent) parent.best = Math.max(parent.best, top.best + 1);
+      continue;
+    }
+    const child = top.children[top.at++] as string;
+    const known = lengths.get(child);
+    if (known !== undefined) {
+      top.best = Math.max(top.best, known + 1);
+    } else if (!onPath.has(child)) {
+      onPath.add(child);
+      stack.push({ id: child, children: next(child), at: 0, best: 0 });
+    }
+  }
+  return lengths.get(start) ?? 0;
+}
+
+/**
+ * Replaces a composite's direct members. Throws, changing nothing, `INVALID_GRAPH` when a member
+ * is the composite itself or already reaches it, and `VALIDATION_ERROR` when the longest chain
+ * of containment through the composite would be longer than the graph's `maxCompositeDepth`.
  */
 export function setCompositeMembersIn(
   state: GraphState,
@@ -54,49 +95,45 @@ export function setCompositeMembersIn(
   field: string,
 ): void {
   const members = [...new Set(memberIds)];
-  members.forEach((memberId) => {
+  const oldMembers = new Set(compositeMembers(state, compositeId));
+  const added = members.filter((memberId) => !oldMembers.has(memberId));
+  for (const memberId of added) {
+    // Only a member new to the composite can close a cycle.
     if (memberId === compositeId || compositeDescendants(state, memberId).includes(compositeId)) {
-      const index = memberIds.indexOf(memberId);
-      throw cycleError(state, compositeId, memberId, `${field}[${index}]`);
+      throw cycleError(state, compositeId, memberId, `${field}[${memberIds.indexOf(memberId)}]`);
     }
-  });
-
-  const oldMembers = compositeMembers(state, compositeId);
-  const oldBelow = compositeDescendants(state, compositeId);
-  for (const memberId of oldMembers) {
-    if (members.includes(memberId)) continue;
-    const parents = (trieGet(state.compositeParents, memberId) ?? []).filter((id) => id !== compositeId);
-    state.compositeParents =
-      parents.length === 0
-        ? trieDelete(state.compositeParents, memberId)
-        : trieSet(state.compositeParents, memberId, parents);
   }
-  for (const memberId of members) {
-    if (oldMembers.includes(memberId)) continue;
-    const parents = trieGet(state.compositeParents, memberId) ?? [];
-    state.compositeParents = trieSet(state.compositeParents, memberId, [...parents, compositeId]);
+  if (added.length > 0) {
+    const max = state.limits.maxCompositeDepth;
+    const above = longestChain(compositeId, (id) => compositeContainers(state, id));
+    let below = 0;
+    for (const memberId of members)
+      below = Math.max(below, 1 + longestChain(memberId, (id) => compositeMembers(state, id)));
+    if (above + below > max) {
+      throw validationError(
+        field,
+        `${field} would make a chain of composites ${above + below} deep (through ${compositeId}); the limit maxCompositeDepth is ${max}`,
+        { limit: "maxCompositeDepth", max, depth: above + below },
+      );
+    }
+  }
+
+  const kept = new Set(members);
+  for (const memberId of oldMembers) {
+    if (kept.has(memberId)) continue;
+    const containers = compositeContainers(state, memberId).filter((id) => id !== compositeId);
+    state.compositeParents =
+      containers.length === 0
+        ? trieDelete(state.compositeParents, memberId)
+        : trieSet(state.compositeParents, memberId, containers);
+  }
+  for (const memberId of added) {
+    state.compositeParents = trieSet(state.compositeParents, memberId, [
+      ...compositeContainers(state, memberId),
+      compositeId,
+    ]);
   }
   state.compositeMembers = trieSet(state.compositeMembers, compositeId, members);
-
-  // What the composite and everything above it reach may have changed...
-  const childrenOf = (id: string) => compositeMembers(state, id);
-  for (const id of [compositeId, ...compositeAncestors(state, compositeId)]) {
-    setClosure(state, "compositeDescendants", id, reachable(id, childrenOf));
-  }
-  // ...and so may the composites above every slice that was or now is below it.
-  const parentsOf = (id: string) => trieGet(state.compositeParents, id) ?? [];
-  for (const id of new Set([...oldBelow, ...compositeDescendants(state, compositeId)])) {
-    setClosure(state, "compositeAncestors", id, reachable(id, parentsOf));
-  }
-}
-
-function setClosure(
-  state: GraphState,
-  index: "compositeDescendants" | "compositeAncestors",
-  id: string,
-  ids: readonly string[],
-): void {
-  state[index] = ids.length === 0 ? trieDelete(state[index], id) : trieSet(state[index], id, ids);
 }
 
 function cycleError(state: GraphState, compositeId: string, memberId: string, field: string): AccessError {
@@ -111,20 +148,24 @@ function cycleError(state: GraphState, compositeId: string, memberId: string, fi
   });
 }
 
+/** A chain of containment from `from` down to `to`, found iteratively (chains may be deep). */
 function findChain(state: GraphState, from: string, to: string): string[] | null {
-  if (from === to) return [from];
-  const seen = new Set<string>();
-  const walk = (id: string): string[] | null => {
-    if (id === to) return [id];
-    if (seen.has(id)) return null;
-    seen.add(id);
-    for (const child of compositeMembers(state, id)) {
-      const rest = walk(child);
-      if (rest) return [id, ...rest];
+  const cameFrom = new Map<string, string | null>([[from, null]]);
+  const stack = [from];
+  while (stack.length > 0) {
+    const id = stack.pop() as string;
+    if (id === to) {
+      const chain: string[] = [];
+      for (let at: string | null = id; at !== null; at = cameFrom.get(at) ?? null) chain.push(at);
+      return chain.reverse();
     }
-    return null;
-  };
-  return walk(from);
+    for (const child of compositeMembers(state, id)) {
+      if (cameFrom.has(child)) continue;
+      cameFrom.set(child, id);
+      stack.push(child);
+    }
+  }
+  return null;
 }
 
 /** A declared composite as `createGraph` reads it. */
@@ -134,11 +175,12 @@ export interface CompositeDeclaration {
 }
 
 /**
- * Builds containment and both closures for a whole list at once, in time proportional to the
- * closures' size: one depth-first walk (iterative, so deep chains do not exhaust the stack)
- * orders the composites members-first, then each composite's reach is the union of its
- * members' reaches. The walk visits composites and their members in input order; the first
- * member that leads back to a composite on the current path is reported as the cycle.
+ * Builds containment for a whole list at once, in time proportional to the composites and their
+ * members: one depth-first walk (iterative, so deep chains do not exhaust the stack) orders the
+ * composites members-first, reporting the first member that leads back to a composite on the
+ * current path as the cycle; in that order each composite's longest chain below is one more
+ * than its members', and the first composite (in input order) whose chain is longer than
+ * `maxCompositeDepth` is refused.
  */
 export function buildContainment(
   state: GraphState,
@@ -147,18 +189,26 @@ export function buildContainment(
 ): void {
   const membersOf = new Map<string, readonly string[]>();
   for (const { id, member_slice_ids } of composites) membersOf.set(id, [...new Set(member_slice_ids)]);
-  const reach = new Map<string, readonly string[]>();
+  const heights = new Map<string, number>();
   for (const id of membersFirst(composites, membersOf, fieldOf)) {
-    const found = new Set<string>();
-    for (const member of membersOf.get(id) ?? []) {
-      found.add(member);
-      for (const below of reach.get(member) ?? []) found.add(below);
-    }
-    reach.set(id, [...found].sort());
+    let height = 0;
+    for (const member of membersOf.get(id) ?? []) height = Math.max(height, 1 + (heights.get(member) ?? 0));
+    heights.set(id, height);
   }
+  const max = state.limits.maxCompositeDepth;
+  composites.forEach(({ id }, index) => {
+    const height = heights.get(id) ?? 0;
+    if (height > max) {
+      const field = fieldOf(index);
+      throw validationError(
+        field,
+        `${field} would make a chain of composites ${height} deep (from ${id}); the limit maxCompositeDepth is ${max}`,
+        { limit: "maxCompositeDepth", max, depth: height },
+      );
+    }
+  });
 
   const parents = new Map<string, string[]>();
-  const ancestors = new Map<string, string[]>();
   for (const { id } of composites) {
     const members = membersOf.get(id) ?? [];
     state.compositeMembers = trieSet(state.compositeMembers, id, members);
@@ -167,18 +217,8 @@ export function buildContainment(
       if (list) list.push(id);
       else parents.set(member, [id]);
     }
-    const below = reach.get(id) ?? [];
-    if (below.length > 0) state.compositeDescendants = trieSet(state.compositeDescendants, id, below);
-    for (const slice of below) {
-      const list = ancestors.get(slice);
-      if (list) list.push(id);
-      else ancestors.set(slice, [id]);
-    }
   }
   for (const [slice, above] of parents) state.compositeParents = trieSet(state.compositeParents, slice, above);
-  for (const [slice, above] of ancestors) {
-    state.compositeAncestors = trieSet(state.compositeAncestors, slice, above.sort());
-  }
 }
 
 /** Composites ordered so that every composite comes after the composites it contains. */

@@ -6,6 +6,7 @@ import { firstConflict, writeGrantIndexes } from "./grant-index-builder.js";
 import type { GrantRecordDraft } from "./grant-record.js";
 import { type AccessGraph, emptyState, freezeGraph } from "./graph-state.js";
 import { trieSet } from "./hash-trie.js";
+import { type GraphLimits, readLimits } from "./limits.js";
 import { writeMemberships } from "./memberships.js";
 import type { GraphInput } from "./types.js";
 import { expectId, expectIdList, expectObject, optionalArray, type UntrustedObject } from "./validate.js";
@@ -20,9 +21,12 @@ import { expectId, expectIdList, expectObject, optionalArray, type UntrustedObje
  * reference: changing the input afterwards does not change the graph. Grants without an `id`
  * get a deterministic one (`agrant_auto_1`, …) so the same file always yields the same ids.
  *
- * @throws {@link AccessError} `VALIDATION_ERROR` (malformed or duplicate), `INVALID_GRAPH`
- *   (cycle, `details.cycle` lists it), `RESOURCE_ALREADY_EXISTS` (a second grant for the same
- *   entity and grantee).
+ * `options.limits` bounds department depth, composite depth and the organization's size (see
+ * {@link GraphLimits}); the graph keeps them, and every write on it is held to them too.
+ *
+ * @throws {@link AccessError} `VALIDATION_ERROR` (malformed or duplicate, or past a limit, with
+ *   `details.limit` naming it), `INVALID_GRAPH` (cycle, `details.cycle` lists it),
+ *   `RESOURCE_ALREADY_EXISTS` (a second grant for the same entity and grantee).
  *
  * @example
  * ```ts
@@ -39,12 +43,14 @@ import { expectId, expectIdList, expectObject, optionalArray, type UntrustedObje
  * resolveAccess(graph, "usr_def456").entities.length; // 1
  * ```
  */
-export function createGraph(input: GraphInput): AccessGraph {
+export function createGraph(input: GraphInput, options: CreateGraphOptions = {}): AccessGraph {
+  const limits = readLimits(expectObject(options ?? {}, "options").limits, "limits");
   // Problems are reported in input order: each list is checked whole (formats, then its
   // structure) before the next list is read.
   const root = expectObject(input, "graph");
   const organizationId = expectId("organization", root.organization_id, "organization_id");
-  const state = emptyState(organizationId);
+  rejectOversized(root, limits.maxOrganizationSize);
+  const state = emptyState(organizationId, limits);
   state.owners = [...new Set(expectIdList("user", root.owners, "owners"))].sort();
 
   const users = parseList(root.users, "users", (item, field) => ({
@@ -92,6 +98,35 @@ export function createGraph(input: GraphInput): AccessGraph {
   writeGrantIndexes(state, grants);
   state.lastAutoId = autoIds.last();
   return freezeGraph(state);
+}
+
+/**
+ * Options of {@link createGraph}.
+ *
+ * @example
+ * ```ts
+ * const options: CreateGraphOptions = { limits: { maxDepartmentDepth: 20 } };
+ * ```
+ */
+export interface CreateGraphOptions {
+  /** Bounds the graph keeps, now and on every write (defaults: {@link DEFAULT_LIMITS}). */
+  readonly limits?: GraphLimits;
+}
+
+/** Refuses an input holding more entries than `maxOrganizationSize`, before reading any of them. */
+function rejectOversized(root: UntrustedObject, max: number): void {
+  let size = 0;
+  for (const list of ["users", "departments", "composites", "grants"] as const) {
+    const value = root[list];
+    if (Array.isArray(value)) size += value.length;
+  }
+  if (size > max) {
+    throw validationError(
+      "graph",
+      `graph holds ${size} users, departments, composites and grants; the limit maxOrganizationSize is ${max}`,
+      { limit: "maxOrganizationSize", max, size },
+    );
+  }
 }
 
 /** Parses an optional list of objects, rejecting a second item with the same `id`. */

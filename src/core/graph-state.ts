@@ -9,6 +9,7 @@ import { Immer } from "immer";
 import { deepFreeze } from "./deep-freeze.js";
 import { validationError } from "./errors.js";
 import { emptyTrie, type TrieNode } from "./hash-trie.js";
+import { checkOrganizationSize, DEFAULT_LIMITS, type GraphLimits, organizationSize } from "./limits.js";
 import type { AccessLevel } from "./types.js";
 
 /**
@@ -89,20 +90,16 @@ export interface GraphState {
   roleMembers: TrieNode<IdSet>;
   /** Declared department id → parent id (`null` for a root). */
   departments: TrieNode<string | null>;
-  /** Department id → strict ancestors, nearest first. Absent for roots. */
-  departmentAncestors: TrieNode<readonly string[]>;
-  /** Department id → strict descendants. Absent when there are none. */
-  departmentDescendants: TrieNode<readonly string[]>;
+  /** Department id → its direct children (declared departments naming it as parent). Absent when none. */
+  departmentChildren: TrieNode<IdSet>;
   /** Declared roles (roles also exist implicitly wherever they are named). */
   roles: IdSet;
   /** Declared composite id → direct member slice ids. */
   compositeMembers: TrieNode<readonly string[]>;
   /** Slice id → composites that directly contain it. */
   compositeParents: TrieNode<readonly string[]>;
-  /** Composite id → every slice it reaches, not itself; sorted. Absent when empty. */
-  compositeDescendants: TrieNode<readonly string[]>;
-  /** Slice id → every composite that reaches it; sorted. Absent when empty. */
-  compositeAncestors: TrieNode<readonly string[]>;
+  /** The bounds every write and `createGraph` keep (see {@link GraphLimits}). */
+  limits: Readonly<Required<GraphLimits>>;
 }
 
 /** The value of {@link GraphState.kind}. */
@@ -129,7 +126,10 @@ export interface AccessGraph {
 }
 
 /** A graph with no grants, members or structure. */
-export function emptyState(organizationId: string): GraphState {
+export function emptyState(
+  organizationId: string,
+  limits: Readonly<Required<GraphLimits>> = DEFAULT_LIMITS,
+): GraphState {
   return {
     kind: GRAPH_KIND,
     organization_id: organizationId,
@@ -142,13 +142,11 @@ export function emptyState(organizationId: string): GraphState {
     departmentMembers: emptyTrie(),
     roleMembers: emptyTrie(),
     departments: emptyTrie(),
-    departmentAncestors: emptyTrie(),
-    departmentDescendants: emptyTrie(),
+    departmentChildren: emptyTrie(),
     roles: emptyTrie(),
     compositeMembers: emptyTrie(),
     compositeParents: emptyTrie(),
-    compositeDescendants: emptyTrie(),
-    compositeAncestors: emptyTrie(),
+    limits,
   };
 }
 
@@ -181,6 +179,8 @@ export function writeGraph(graph: AccessGraph, recipe: (working: GraphState) => 
   const base = stateOf(graph);
   const working: GraphState = { ...base };
   recipe(working);
+  // Only a write that adds entries can pass the size limit.
+  if (organizationSize(working) > organizationSize(base)) checkOrganizationSize(working, "organization");
   const changed: Partial<GraphState> = {};
   for (const field of Object.keys(working) as (keyof GraphState)[]) {
     // Trie nodes and their values are frozen as they are made (hash-trie.ts); this catches any

@@ -7,11 +7,11 @@
  */
 import { setCompositeMembersIn } from "./composite-containment.js";
 import {
-  departmentDescendants,
+  departmentChildren,
   departmentIsKnown,
   departmentParent,
-  forgetDepartment,
   setDepartmentParent,
+  undeclareDepartment,
 } from "./department-forest.js";
 import { AccessError, validationError } from "./errors.js";
 import {
@@ -298,11 +298,11 @@ export function removeDepartment(graph: AccessGraph, departmentId: string): Acce
     );
   }
   const parent = departmentParent(state, id);
-  const children = departmentDescendants(state, id).filter((child) => departmentParent(state, child) === id);
+  const children = departmentChildren(state, id);
   const members = membersOf(state.departmentMembers, id);
   return writeGraph(graph, (draft) => {
     for (const child of children) setDepartmentParent(draft, child, parent, "department_id");
-    forgetDepartment(draft, id);
+    undeclareDepartment(draft, id, "department_id");
     if (members) {
       trieForEach(members, (_true, userId) => {
         const remaining = userMemberships(draft, userId).department_ids.filter((d) => d !== id);

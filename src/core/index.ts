@@ -7,7 +7,7 @@
 export { applyChanges } from "./apply-changes.js";
 export type { ChangePage, Commit, GrantRecord, OrganizationSnapshot, StorageChange } from "./changes.js";
 export { checkAccess } from "./check-access.js";
-export { createGraph } from "./create-graph.js";
+export { type CreateGraphOptions, createGraph } from "./create-graph.js";
 export {
   AccessError,
   type AccessErrorJSON,
@@ -48,6 +48,7 @@ export {
 } from "./graph-writes.js";
 export { ID_PREFIXES, type IdKind, isValidId } from "./ids.js";
 export { compareAccessLevels, levelSatisfies } from "./levels.js";
+export { DEFAULT_LIMITS, type GraphLimits } from "./limits.js";
 export { resolveAccess } from "./resolve-access.js";
 export * from "./types.js";
 export { usersWithAccess } from "./users-with-access.js";

@@ -1,9 +1,10 @@
+import { compositeDescendants } from "./composite-containment.js";
 import { isActive } from "./grant-index.js";
 import { compareGrantPaths, compositePath, ownPath } from "./grant-paths.js";
 import { entityTypeOf } from "./grant-record.js";
 import { grantSetValues } from "./grant-set.js";
 import { type AccessGraph, stateOf } from "./graph-state.js";
-import { trieGet, trieSize } from "./hash-trie.js";
+import { trieGet, trieHas, trieSize } from "./hash-trie.js";
 import { maxLevel } from "./levels.js";
 import { queryEntityTypeFilter, queryInstant, queryUser } from "./query-arguments.js";
 import {
@@ -52,7 +53,9 @@ export function resolveAccess(graph: AccessGraph, userId: string, options: Resol
 
   const found = new Map<string, FoundEntity>();
   // Most slices are not composites; an organization without any skips the lookup per grant.
-  const anyComposites = trieSize(state.compositeDescendants) > 0;
+  const anyComposites = trieSize(state.compositeMembers) > 0;
+  // A composite reached through several grants is walked once per question.
+  const reachedBy = new Map<string, readonly string[]>();
   for (const { grantee_id, reach } of userGrantees(state, user_id)) {
     const set = trieGet(state.grantsByGrantee, grantee_id);
     if (!set) continue;
@@ -62,8 +65,13 @@ export function resolveAccess(graph: AccessGraph, userId: string, options: Resol
       if ((filter !== undefined && type !== filter) || !isActive(grant, atMs)) continue;
       addPath(found, type, grant.entity_id, ownPath(grant, reach));
       if (!anyComposites || type !== "knowledge_slice") continue;
-      const slices = trieGet(state.compositeDescendants, grant.entity_id);
-      if (slices) for (const sliceId of slices) addPath(found, "knowledge_slice", sliceId, compositePath(grant, reach));
+      if (!trieHas(state.compositeMembers, grant.entity_id)) continue;
+      let slices = reachedBy.get(grant.entity_id);
+      if (slices === undefined) {
+        slices = compositeDescendants(state, grant.entity_id);
+        reachedBy.set(grant.entity_id, slices);
+      }
+      for (const sliceId of slices) addPath(found, "knowledge_slice", sliceId, compositePath(grant, reach));
     }
   }
   return { user_id, entities: sortedEntities(found) };
