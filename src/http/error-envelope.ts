@@ -62,13 +62,18 @@ export function httpErrorBody(code: HttpOnlyErrorCode, details: Readonly<Record<
   return { code, message, system_message, type: status < 500 ? "client_error" : "server_error", status, details };
 }
 
-/** A JSON response carrying the envelope, with a new trace id. */
-export function errorResponse(body: ErrorBody, now: Date, headers: Readonly<Record<string, string>> = {}): Response {
+/** The envelope's JSON text for `body`, with a new trace id. */
+export function errorEnvelopeText(body: ErrorBody, now: Date): string {
   const envelope = {
     success: false,
     error: { ...body, trace_id: globalThis.crypto.randomUUID(), timestamp: wireTimestamp(now) },
   };
-  return new Response(JSON.stringify(envelope), {
+  return JSON.stringify(envelope);
+}
+
+/** A JSON response carrying the envelope, with a new trace id. */
+export function errorResponse(body: ErrorBody, now: Date, headers: Readonly<Record<string, string>> = {}): Response {
+  return new Response(errorEnvelopeText(body, now), {
     status: body.status,
     headers: { "content-type": "application/json; charset=utf-8", ...headers },
   });

@@ -3,9 +3,11 @@
  * module of the Node entry (`grantpath/node`); nothing in the main entry imports it.
  * @module
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { AccessError } from "../core/index.js";
+import { errorEnvelopeText, httpErrorBody } from "../http/error-envelope.js";
 
 /**
  * Options of {@link serve}.
@@ -77,8 +79,21 @@ export async function serve(
   const server = createServer((incoming, outgoing) => {
     respond(handler, incoming, outgoing, shown, state).catch((error: unknown) => {
       onError(error);
-      if (!outgoing.headersSent) outgoing.writeHead(500, { "content-type": "application/json; charset=utf-8" });
-      outgoing.end();
+      if (outgoing.headersSent) {
+        outgoing.end();
+        return;
+      }
+      outgoing.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+      outgoing.end(errorEnvelopeText(httpErrorBody("INTERNAL_ERROR"), new Date()));
+    });
+  });
+  // Node hands CONNECT to this event, not to the request listener, and without a listener drops
+  // the connection unanswered: answer it as the handler answers any method it does not route.
+  server.on("connect", (incoming: IncomingMessage, socket: Duplex) => {
+    socket.on("error", () => {}); // a client gone before its answer is nothing to report
+    answerOnSocket(handler, incoming, socket, shown).catch((error: unknown) => {
+      onError(error);
+      socket.destroy();
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -138,6 +153,45 @@ async function respond(
   outgoing.end();
 }
 
+/** Answers a request whose connection Node handed over whole (CONNECT), then closes it. */
+async function answerOnSocket(
+  handler: (request: Request) => Promise<Response>,
+  incoming: IncomingMessage,
+  socket: Duplex,
+  host: string,
+): Promise<void> {
+  const response = await handler(toRequest(incoming, host));
+  const body = Buffer.from(await response.arrayBuffer());
+  const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}`];
+  response.headers.forEach((value, key) => {
+    if (!FRAMING_HEADERS.has(key)) lines.push(`${key}: ${value}`);
+  });
+  lines.push(`content-length: ${body.byteLength}`, "connection: close", "", "");
+  socket.end(Buffer.concat([Buffer.from(lines.join("\r\n"), "latin1"), body]));
+}
+
+/** Headers that frame a message on the wire: {@link answerOnSocket} writes its own. */
+const FRAMING_HEADERS = new Set(["connection", "content-length", "keep-alive", "transfer-encoding"]);
+
+/**
+ * Methods the Fetch standard forbids (`new Request` throws on them; Node's parser passes CONNECT
+ * and TRACE on, and answers TRACK 400 itself). They are no method of any route, so the handler
+ * should answer them as it answers any such method (404 for an unknown path, 405 with `Allow`
+ * otherwise) rather than the bridge failing with a 500 and a log line per request.
+ */
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+/**
+ * A `Request` that reports a forbidden `method`: one made as a bodiless GET (such a request
+ * may carry no content), its `method` then read as the real one. Only `clone()` or
+ * `new Request(request)` of it would read GET, and the handler makes neither before routing.
+ */
+function forbiddenMethodRequest(url: URL, method: string, headers: Headers): Request {
+  const request = new Request(url, { method: "GET", headers });
+  Object.defineProperty(request, "method", { value: method, enumerable: true });
+  return request;
+}
+
 function toRequest(incoming: IncomingMessage, host: string): Request {
   // The path is joined to a fixed origin: a Host header may be empty or malformed, and a path
   // such as //v1/… must stay a path.
@@ -154,6 +208,7 @@ function toRequest(incoming: IncomingMessage, host: string): Request {
     for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
   }
   const method = incoming.method ?? "GET";
+  if (FORBIDDEN_METHODS.has(method.toUpperCase())) return forbiddenMethodRequest(url, method, headers);
   const hasBody = method !== "GET" && method !== "HEAD";
   const init: RequestInit & { duplex?: "half" } = { method, headers };
   if (hasBody) {

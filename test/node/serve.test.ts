@@ -1,9 +1,10 @@
-// The Node server's edges: a client that hangs up mid-body, a stalled upload at shutdown, and
-// close() called twice.
+// The Node server's edges: a client that hangs up mid-body, a stalled upload at shutdown,
+// close() called twice, and methods a web-standard Request cannot carry.
 import { connect } from "node:net";
-import { describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAccessControl, createHttpHandler, memoryStorage } from "../../src/index.js";
-import { serve } from "../../src/node/index.js";
+import { type RunningServer, serve } from "../../src/node/index.js";
+import { type ApiResponse, createApi, expectDocumented, expectError, ORG_PATH, TOKENS } from "../http/support.js";
 
 function server(onError: (error: unknown) => void, shutdownTimeoutMs = 300) {
   const accessControl = createAccessControl({
@@ -52,5 +53,186 @@ describe("serve", () => {
     await first;
     // Generous bound: the deadline is 300 ms; without it Node would wait for its request timeout.
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+/** Sends raw bytes on a fresh connection and parses the answer (the body as JSON when there is one). */
+function rawExchange(port: number, text: string): Promise<{ status: number; headers: Headers; text: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (data: string) => {
+      received += data;
+    });
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const [head = "", ...rest] = received.split("\r\n\r\n");
+      const [statusLine = "", ...headerLines] = head.split("\r\n");
+      const headers = new Headers();
+      for (const line of headerLines) {
+        const colon = line.indexOf(":");
+        headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+      }
+      const body = rest.join("\r\n\r\n");
+      // A chunked body (the request listener's answers) is one chunk here: its size line, the JSON, 0.
+      const text = headers.get("transfer-encoding") === "chunked" ? body.split("\r\n").slice(1, -3).join("") : body;
+      resolve({ status: Number(statusLine.split(" ")[1]), headers, text });
+    });
+    socket.write(text);
+  });
+}
+
+describe("methods a web-standard Request cannot carry, and methods no route has", () => {
+  const GRANTS = `${ORG_PATH}/access/grants`;
+  const api = createApi();
+  const reported: unknown[] = [];
+  let running: RunningServer;
+  let consoleError: ReturnType<typeof vi.spyOn>;
+
+  beforeAll(async () => {
+    running = await serve(api.handler, { port: 0, host: "127.0.0.1", onError: (error) => reported.push(error) });
+    consoleError = vi.spyOn(console, "error");
+  });
+  afterAll(async () => {
+    consoleError.mockRestore();
+    await running.close();
+  });
+  afterEach(() => {
+    // Nothing is an unexpected error: not the handler's onError, not serve's, not a log line.
+    const logged = consoleError.mock.calls.length;
+    const seen = [api.unexpected.splice(0), reported.splice(0)];
+    consoleError.mockClear();
+    expect(seen).toEqual([[], []]);
+    expect(logged).toBe(0);
+  });
+
+  /** Sends `method target` and answers the response as the request helper would (checked against the document). */
+  async function send(method: string, target: string, seenPath = target, extra = ""): Promise<ApiResponse> {
+    const exchange = await rawExchange(
+      running.port,
+      `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKENS.owner}\r\n${extra}Connection: close\r\n\r\n`,
+    );
+    const response: ApiResponse = {
+      method,
+      path: seenPath,
+      status: exchange.status,
+      headers: exchange.headers,
+      text: exchange.text,
+      body: exchange.text === "" ? undefined : (JSON.parse(exchange.text) as unknown),
+    };
+    expectDocumented(response);
+    return response;
+  }
+
+  function allowed(response: ApiResponse): string[] {
+    return (response.headers.get("allow") ?? "")
+      .split(",")
+      .map((method) => method.trim())
+      .sort();
+  }
+
+  it("TRACE on a route answers 405 with the envelope and the route's Allow, echoing nothing", async () => {
+    const response = await send("TRACE", GRANTS);
+    const error = expectError(response, 405, "METHOD_NOT_ALLOWED");
+    expect(allowed(response)).toEqual(["GET", "HEAD", "POST"]);
+    expect([...(error.details.allowed_methods as string[])].sort()).toEqual(["GET", "HEAD", "POST"]);
+    // A TRACE must not be echoed back: the answer holds nothing of the request's headers.
+    expect(response.text).not.toContain(TOKENS.owner);
+  });
+
+  it("TRACE with a body is answered the same, and the unread body closes the connection", async () => {
+    const response = await send("TRACE", `${GRANTS}/bulk`, `${GRANTS}/bulk`, "Content-Length: 5\r\n");
+    expectError(response, 405, "METHOD_NOT_ALLOWED");
+    expect(response.headers.get("allow")).toBe("POST");
+  });
+
+  it("TRACE on an unknown path is a 404, as any method there is", async () => {
+    expectError(await send("TRACE", "/nowhere"), 404, "RESOURCE_NOT_FOUND");
+  });
+
+  it("CONNECT (which Node hands over as a raw connection) is answered by the handler too", async () => {
+    // Its authority-form target is no path: the handler sees "/", which no route has.
+    expectError(await send("CONNECT", "127.0.0.1:443", "/"), 404, "RESOURCE_NOT_FOUND");
+    const onRoute = await send("CONNECT", GRANTS);
+    expectError(onRoute, 405, "METHOD_NOT_ALLOWED");
+    expect(allowed(onRoute)).toEqual(["GET", "HEAD", "POST"]);
+  });
+
+  it.each(["PROPFIND", "QUERY", "M-SEARCH", "PURGE"])(
+    "%s, a method Node parses but no route has, answers 405",
+    async (method) => {
+      const response = await send(method, `${GRANTS}/agrant_seed01`);
+      expectError(response, 405, "METHOD_NOT_ALLOWED");
+      expect(allowed(response)).toEqual(["DELETE", "GET", "HEAD", "PATCH"]);
+    },
+  );
+
+  it.each(["TRACK", "FOO", "get"])(
+    "%s, which Node's parser refuses, is Node's 400 and reaches nobody",
+    async (method) => {
+      const exchange = await rawExchange(running.port, `${method} ${GRANTS} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      expect(exchange.status).toBe(400);
+    },
+  );
+
+  it("a normal request on the same server still answers 200 afterwards", async () => {
+    const response = await send("GET", `${GRANTS}?limit=1`);
+    expect(response.status).toBe(200);
+  });
+});
+
+describe("a handler that fails instead of answering", () => {
+  it("is answered 500 with the envelope (not an empty body) and reported to serve's onError", async () => {
+    const reported: unknown[] = [];
+    const failure = new Error("the handler broke");
+    const running = await serve(() => Promise.reject(failure), { port: 0, onError: (error) => reported.push(error) });
+    try {
+      const response = await fetch(`${running.url}/anything`);
+      expect(response.status).toBe(500);
+      const body = (await response.json()) as { success: boolean; error: Record<string, unknown> };
+      expect(body.success).toBe(false);
+      expect(body.error).toMatchObject({ code: "INTERNAL_ERROR", status: 500, type: "server_error", details: {} });
+      expect(JSON.stringify(body)).not.toContain("the handler broke");
+      expect(reported).toEqual([failure]);
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+describe("the handler itself, given odd but legal methods", () => {
+  const GRANTS = `${ORG_PATH}/access/grants`;
+
+  it("answers a lowercase method the Fetch standard normalizes (get) as that method, and others (patch) 405", async () => {
+    const api = createApi();
+    expect((await api.request(`${GRANTS}?limit=1`, { method: "get" })).status).toBe(200);
+    // Methods are case-sensitive and Fetch upper-cases only the six it names, so "patch" is not PATCH.
+    // (Sent without the request helper: its document check upper-cases methods.)
+    const patch = await api.handler(
+      new Request(new URL(`${GRANTS}/agrant_seed01`, "http://localhost"), {
+        method: "patch",
+        headers: { authorization: `Bearer ${TOKENS.owner}`, "content-type": "application/json" },
+        body: JSON.stringify({ access_level: "write" }),
+      }),
+    );
+    expect(patch.status).toBe(405);
+    expect(patch.headers.get("allow")).toContain("PATCH");
+    expect(((await patch.json()) as { error: { code: string } }).error.code).toBe("METHOD_NOT_ALLOWED");
+    expectError(await api.request(GRANTS, { method: "PROPFIND" }), 405, "METHOD_NOT_ALLOWED");
+    expect(api.unexpected).toEqual([]);
+  });
+
+  it("answers a Request whose method reads TRACE (as some runtimes may hand over) 405, not 500", async () => {
+    const api = createApi();
+    const request = new Request(new URL(GRANTS, "http://localhost"), {
+      headers: { authorization: `Bearer ${TOKENS.owner}` },
+    });
+    Object.defineProperty(request, "method", { value: "TRACE" });
+    const response = await api.handler(request);
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBeTruthy();
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("METHOD_NOT_ALLOWED");
+    expect(api.unexpected).toEqual([]);
   });
 });
