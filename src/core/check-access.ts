@@ -8,6 +8,7 @@ import { levelSatisfies } from "./levels.js";
 import { queryEntity, queryInstant, queryLevel, queryUser } from "./query-arguments.js";
 import type { AccessCheck, CheckOptions, EntityType, GrantPath } from "./types.js";
 import { userGrantees } from "./user-grantees.js";
+import { ownOptions } from "./validate.js";
 
 /**
  * Whether a user may act on one entity, with the same level and paths {@link resolveAccess}
@@ -42,8 +43,9 @@ export function checkAccess(
   const state = stateOf(graph);
   const user = queryUser(userId);
   const entity = queryEntity(entityType, entityId);
-  const needed = queryLevel(options?.level);
-  const atMs = queryInstant(options?.at);
+  const given = ownOptions(options, "options");
+  const needed = queryLevel(given.level);
+  const atMs = queryInstant(given.at);
 
   const grantees = userGrantees(state, user);
   const paths: GrantPath[] = [];

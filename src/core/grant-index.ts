@@ -44,7 +44,9 @@ export function parseGrantFields(
 ): GrantRecordDraft {
   // Field paths are only built for an error, and no closure is made per grant on the way:
   // a million-grant import must not build millions of either.
-  const input = isObjectRecord(value) ? { ...value } : expectObject(value, objectLabel(prefix));
+  // Every field the grant has is an own property of the copy (undefined when the input lacks
+  // it), so no read falls through to Object.prototype, whatever other code put there.
+  const input = isObjectRecord(value) ? { ...GRANT_FIELDS_ABSENT, ...value } : expectObject(value, objectLabel(prefix));
   const id =
     input.id === undefined || input.id === null
       ? fallbackId()
@@ -85,6 +87,21 @@ export function parseGrantFields(
   const details = grantDetails(granted_by, created_at, updated_at, expires);
   return grantRecordDraft(id, entity_id, grantee_id, access_level, details);
 }
+
+/** The fields a grant is read for, each present and undefined: the base of a grant's copy. */
+const GRANT_FIELDS_ABSENT: Readonly<Record<string, undefined>> = Object.freeze({
+  id: undefined,
+  entity_type: undefined,
+  entity_id: undefined,
+  grantee_type: undefined,
+  grantee_id: undefined,
+  access_level: undefined,
+  granted_by: undefined,
+  organization_id: undefined,
+  created_at: undefined,
+  updated_at: undefined,
+  expires_at: undefined,
+});
 
 function isObjectRecord(value: unknown): value is object {
   return typeof value === "object" && value !== null && !Array.isArray(value);

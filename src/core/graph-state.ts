@@ -66,8 +66,6 @@ export type IdSet = TrieNode<true>;
  * built or inside an immer recipe; the graph handed to callers is deeply frozen.
  */
 export interface GraphState {
-  /** Marks objects made by `createGraph`, so a stray plain object is rejected clearly. */
-  kind: typeof GRAPH_KIND;
   organization_id: string;
   /** Sorted and unique. */
   owners: readonly string[];
@@ -102,8 +100,6 @@ export interface GraphState {
   limits: Readonly<Required<GraphLimits>>;
 }
 
-/** The value of {@link GraphState.kind}. */
-export const GRAPH_KIND = "grantpath.access-graph";
 
 declare const accessGraphBrand: unique symbol;
 
@@ -131,7 +127,6 @@ export function emptyState(
   limits: Readonly<Required<GraphLimits>> = DEFAULT_LIMITS,
 ): GraphState {
   return {
-    kind: GRAPH_KIND,
     organization_id: organizationId,
     owners: [],
     lastAutoId: 0,
@@ -150,17 +145,25 @@ export function emptyState(
   };
 }
 
-/** The state behind a graph, after checking it really is one. */
+/**
+ * Every graph this module made. A graph is recognised by identity, not by its shape: an object
+ * spread from a graph (`{ ...graph, owners: ["usr_evil"] }`) or parsed from JSON is not one, so
+ * no caller can hand the core a state it did not build. (Graphs from another copy of the library,
+ * its CJS build beside its ESM one, say, are not recognised either: use one copy.)
+ */
+const GRAPHS = new WeakSet<object>();
+
+/** The state behind a graph, after checking it really is one this library made. */
 export function stateOf(graph: AccessGraph): GraphState {
-  const state = graph as unknown as Partial<GraphState> | null;
-  if (typeof state !== "object" || state === null || state.kind !== GRAPH_KIND) {
-    throw validationError("graph", "graph must be an AccessGraph made by createGraph");
+  if (typeof graph !== "object" || graph === null || !GRAPHS.has(graph)) {
+    throw validationError("graph", "graph must be an AccessGraph made by createGraph or one of its writes");
   }
-  return state as GraphState;
+  return graph as unknown as GraphState;
 }
 
-/** Presents a finished state as the public, opaque graph type. */
+/** Presents a finished state as the public, opaque graph type, and remembers it as a graph. */
 export function asGraph(state: GraphState): AccessGraph {
+  GRAPHS.add(state);
   return state as unknown as AccessGraph;
 }
 

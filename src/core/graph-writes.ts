@@ -39,6 +39,7 @@ import {
   expectObject,
   expectStorableDate,
   expectTimestamp,
+  ownOptions,
 } from "./validate.js";
 
 /**
@@ -111,8 +112,9 @@ export function updateGrantLevel(
   const state = stateOf(graph);
   const grant = requireGrant(state, expectId("grant", grantId, "grant_id"));
   const access_level = expectAccessLevel(level, "access_level");
+  const given = ownOptions(options, "options");
   const updated_at =
-    options?.updated_at === undefined ? updatedAt(grant) : timestampString(options.updated_at, "updated_at");
+    given.updated_at === undefined ? updatedAt(grant) : timestampString(given.updated_at, "updated_at");
   if (access_level === grant.access_level && updated_at === updatedAt(grant)) return graph;
   return writeGraph(graph, (draft) => replaceGrant(draft, grant, withLevel(grant, access_level, updated_at)));
 }

@@ -31,14 +31,24 @@ export function fieldPath(parent: string, name: string): string {
 
 /**
  * A plain snapshot of an object's own fields: each field (even a getter) is read exactly once,
- * so what is checked is what is kept. `field` may be a function, called only for an error.
+ * so what is checked is what is kept, and a field the object lacks is `undefined` whatever
+ * other code has put on `Object.prototype` (the copy has no prototype). `field` may be a
+ * function, called only for an error.
  */
 export function expectObject(value: unknown, field: string | (() => string)): UntrustedObject {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     const name = typeof field === "string" ? field : field();
     throw validationError(name, `${name} must be an object, got ${describeType(value)}`);
   }
-  return { ...value };
+  return { __proto__: null, ...value };
+}
+
+/**
+ * A caller's options as a snapshot of their own fields (`{}` when absent): options the caller did
+ * not give are `undefined`, never whatever other code has put on `Object.prototype`.
+ */
+export function ownOptions<T extends object>(value: T | undefined | null, field: string): Partial<T> {
+  return value === undefined || value === null ? {} : (expectObject(value, field) as Partial<T>);
 }
 
 /** A dense copy of an array: holes become `undefined`, so item checks report them as missing. */
