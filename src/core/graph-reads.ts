@@ -3,13 +3,14 @@
  * @module
  */
 import { compositeMembers } from "./composite-containment.js";
-import { departmentDescendants, departmentIsKnown, departmentParent } from "./department-forest.js";
+import { departmentChildren, departmentIsKnown, departmentParent } from "./department-forest.js";
 import { grantForPair, publicGrant } from "./grant-index.js";
 import { type AccessGraph, stateOf } from "./graph-state.js";
 import { trieForEach, trieGet, trieHas, trieKeys, trieSize } from "./hash-trie.js";
 import { membersOf } from "./memberships.js";
 import type { CompositeInput, DepartmentInput, GrantInput, GraphGrant, GraphInput, UserInput } from "./types.js";
-import { expectId } from "./validate.js";
+import { ENTITY_TYPES, GRANTEE_TYPES } from "./types.js";
+import { expectId, expectIdOfKinds } from "./validate.js";
 
 /**
  * The grant with this id, or `undefined` when the graph holds none (revoked grants leave it).
@@ -45,7 +46,9 @@ export function getGrant(graph: AccessGraph, grantId: string): GraphGrant | unde
  */
 export function findGrant(graph: AccessGraph, entityId: string, granteeId: string): GraphGrant | undefined {
   const state = stateOf(graph);
-  const grant = grantForPair(state, entityId, granteeId);
+  const entity = expectIdOfKinds(ENTITY_TYPES, entityId, "entity_id");
+  const grantee = expectIdOfKinds(GRANTEE_TYPES, granteeId, "grantee_id");
+  const grant = grantForPair(state, entity, grantee);
   return grant && publicGrant(grant, state.organization_id);
 }
 
@@ -61,8 +64,10 @@ export function findGrant(graph: AccessGraph, entityId: string, granteeId: strin
  * ```
  */
 export function getUser(graph: AccessGraph, userId: string): Required<UserInput> | undefined {
-  const user = trieGet(stateOf(graph).users, userId);
-  return user && { id: userId, department_ids: [...user.department_ids], role_ids: [...user.role_ids] };
+  const state = stateOf(graph);
+  const id = expectId("user", userId, "user_id");
+  const user = trieGet(state.users, id);
+  return user && { id, department_ids: [...user.department_ids], role_ids: [...user.role_ids] };
 }
 
 /**
@@ -100,15 +105,14 @@ export interface DepartmentInfo {
  */
 export function getDepartment(graph: AccessGraph, departmentId: string): DepartmentInfo | undefined {
   const state = stateOf(graph);
+  expectId("department", departmentId, "department_id");
   if (!departmentIsKnown(state, departmentId)) return undefined;
   const members = membersOf(state.departmentMembers, departmentId);
   return {
     id: departmentId,
     parent_id: departmentParent(state, departmentId),
     declared: trieHas(state.departments, departmentId),
-    child_ids: departmentDescendants(state, departmentId)
-      .filter((id) => departmentParent(state, id) === departmentId)
-      .sort(),
+    child_ids: departmentChildren(state, departmentId).sort(),
     member_ids: members ? trieKeys(members).sort() : [],
   };
 }
@@ -127,6 +131,7 @@ export function getDepartment(graph: AccessGraph, departmentId: string): Departm
  */
 export function getComposite(graph: AccessGraph, compositeId: string): CompositeInput | undefined {
   const state = stateOf(graph);
+  expectId("knowledge_slice", compositeId, "composite_id");
   return trieHas(state.compositeMembers, compositeId)
     ? { id: compositeId, member_slice_ids: [...compositeMembers(state, compositeId)] }
     : undefined;

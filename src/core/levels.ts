@@ -1,9 +1,12 @@
 import type { AccessLevel } from "./types.js";
+import { expectAccessLevel } from "./validate.js";
 
 const RANK: Readonly<Record<AccessLevel, number>> = { read: 1, write: 2, admin: 3 };
 
 /**
  * Orders access levels: negative when `a` is lower than `b`, zero when equal, positive when higher.
+ *
+ * @throws `AccessError` `VALIDATION_ERROR` (field `a` or `b`) for anything but a level.
  *
  * @example
  * ```ts
@@ -12,11 +15,13 @@ const RANK: Readonly<Record<AccessLevel, number>> = { read: 1, write: 2, admin: 
  * ```
  */
 export function compareAccessLevels(a: AccessLevel, b: AccessLevel): number {
-  return RANK[a] - RANK[b];
+  return RANK[expectAccessLevel(a, "a")] - RANK[expectAccessLevel(b, "b")];
 }
 
 /**
  * Whether `level` grants at least `needed` (higher levels imply lower ones).
+ *
+ * @throws `AccessError` `VALIDATION_ERROR` (field `level` or `needed`) for anything but a level.
  *
  * @example
  * ```ts
@@ -25,7 +30,7 @@ export function compareAccessLevels(a: AccessLevel, b: AccessLevel): number {
  * ```
  */
 export function levelSatisfies(level: AccessLevel, needed: AccessLevel): boolean {
-  return RANK[level] >= RANK[needed];
+  return RANK[expectAccessLevel(level, "level")] >= RANK[expectAccessLevel(needed, "needed")];
 }
 
 /** The higher of two levels. */

@@ -7,7 +7,7 @@
  * @module
  */
 import { validationError } from "./errors.js";
-import { describeIdProblem, type IdKind, isValidId } from "./ids.js";
+import { describeIdProblem, ID_PREFIXES, type IdKind, isValidId } from "./ids.js";
 import { ACCESS_LEVELS, type AccessLevel, type EntityType, GRANTEE_TYPES, type GranteeType } from "./types.js";
 
 /** A plain JSON-like object whose fields are not yet trusted. */
@@ -66,6 +66,14 @@ export function expectId(kind: IdKind, value: unknown, field: string): string {
   if (value === undefined || value === null) throw validationError(field, `${field} is required`);
   if (!isValidId(kind, value)) throw validationError(field, `${field} ${describeIdProblem(kind, value)}`);
   return value;
+}
+
+/** An id of any of `kinds` (its prefix says which), or a VALIDATION_ERROR naming `field`. */
+export function expectIdOfKinds(kinds: readonly IdKind[], value: unknown, field: string): string {
+  if (value === undefined || value === null) throw validationError(field, `${field} is required`);
+  if (kinds.some((kind) => isValidId(kind, value))) return value as string;
+  const prefixes = kinds.map((kind) => ID_PREFIXES[kind]).join(", ");
+  throw validationError(field, `${field} must be an id starting with one of ${prefixes}`);
 }
 
 export function expectIdList(kind: IdKind, value: unknown, field: string): string[] {
