@@ -6,17 +6,44 @@ import { grantSetValues } from "./grant-set.js";
 import { type AccessGraph, stateOf } from "./graph-state.js";
 import { trieGet, trieHas, trieSize } from "./hash-trie.js";
 import { maxLevel } from "./levels.js";
-import { queryEntityTypeFilter, queryInstant, queryUser } from "./query-arguments.js";
+import { queryEntityTypeFilter, queryInstant, queryPage, queryUser } from "./query-arguments.js";
+import { resolveAccessPage } from "./resolve-access-page.js";
 import {
+  type AccessPageRequest,
   ENTITY_TYPES,
   type EntityType,
   type GrantPath,
   type ResolvedAccess,
+  type ResolvedAccessPage,
   type ResolvedEntity,
   type ResolveOptions,
 } from "./types.js";
 import { userGrantees } from "./user-grantees.js";
+import { ownOptions } from "./validate.js";
 
+/**
+ * One page of a user's resolved access: the entities the whole answer (the next signature) has
+ * at positions `skip` to `skip + limit - 1` (in SPEC section 3's order, `entityType` applied
+ * first), each with its level and every path, plus `total`, `skip`, `limit` and `has_more` as in
+ * a grant list. Given either of `skip` (default 0) and `limit` (1–1000, default 100), the answer
+ * is a page; it costs one pass over the ids the user reaches plus the paths of the page's
+ * entities, not every path of the whole answer.
+ *
+ * @param options - as for the whole answer, plus `skip` and `limit`.
+ * @throws {@link AccessError} `VALIDATION_ERROR` naming `skip` or `limit` when out of bounds.
+ *
+ * @example
+ * ```ts
+ * const first = resolveAccess(graph, "usr_def456", { limit: 20 });
+ * first.total; // every entity the user reaches
+ * const next = first.has_more ? resolveAccess(graph, "usr_def456", { skip: 20, limit: 20 }) : null;
+ * ```
+ */
+export function resolveAccess(
+  graph: AccessGraph,
+  userId: string,
+  options: ResolveOptions & AccessPageRequest,
+): ResolvedAccessPage;
 /**
  * Every entity a user reaches, with its effective (highest) level and the grant paths that
  * explain it, in SPEC section 3's order. Its cost follows the grants that reach the user, not
@@ -27,7 +54,8 @@ import { userGrantees } from "./user-grantees.js";
  * @param graph - The organization's graph.
  * @param userId - The user to resolve (`usr_*`).
  * @param options - `entityType` filters the entities returned; `at` (default now) decides
- *   which grants are active: a grant is inactive at and after its `expires_at`.
+ *   which grants are active: a grant is inactive at and after its `expires_at`. `skip` and
+ *   `limit` ask for one page of the entities instead (see the other signature).
  * @throws {@link AccessError} `VALIDATION_ERROR` for a malformed id, type or instant.
  *
  * @example
@@ -45,11 +73,15 @@ import { userGrantees } from "./user-grantees.js";
  * resolveAccess(graph, "usr_def456").entities[0]?.access_level; // "write"
  * ```
  */
+export function resolveAccess(graph: AccessGraph, userId: string, options?: ResolveOptions): ResolvedAccess;
 export function resolveAccess(graph: AccessGraph, userId: string, options: ResolveOptions = {}): ResolvedAccess {
   const state = stateOf(graph);
   const user_id = queryUser(userId);
-  const filter = queryEntityTypeFilter(options?.entityType);
-  const atMs = queryInstant(options?.at);
+  const given = ownOptions(options, "options");
+  const filter = queryEntityTypeFilter(given.entityType);
+  const atMs = queryInstant(given.at);
+  const page = queryPage(given.skip, given.limit);
+  if (page !== undefined) return resolveAccessPage(state, user_id, filter, atMs, page);
 
   const found = new Map<string, FoundEntity>();
   // Most slices are not composites; an organization without any skips the lookup per grant.

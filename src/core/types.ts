@@ -359,7 +359,7 @@ export interface UsersWithAccess {
  * resolveAccess(graph, "usr_1", { entityType: "assistant", at: new Date("2025-06-15T10:00:00Z") });
  * ```
  */
-export interface ResolveOptions {
+export interface ResolveOptions extends AccessPageOptions {
   /** Only return entities of this type (composite paths still count for `knowledge_slice`). */
   readonly entityType?: EntityType | undefined;
   /** The instant that decides which grants are active. Default: now. */
@@ -389,7 +389,83 @@ export interface CheckOptions {
  * usersWithAccess(graph, "assistant", "asst_1", { at: new Date("2025-06-15T10:00:00Z") });
  * ```
  */
-export interface UsersWithAccessOptions {
+export interface UsersWithAccessOptions extends AccessPageOptions {
   /** The instant that decides which grants are active. Default: now. */
   readonly at?: Date | undefined;
 }
+
+/**
+ * Paging of the two answers that can grow with the organization: the entities of
+ * {@link resolveAccess} (in their SPEC order) and the users of {@link usersWithAccess} (by
+ * `user_id`). Without `skip` and `limit` the answer is whole and has the seed's exact shape;
+ * with either, it is one page with the grant lists' envelope fields (`total`, `skip`, `limit`,
+ * `has_more`), and its cost follows the page, not the whole answer (docs/concepts.md).
+ *
+ * @example
+ * ```ts
+ * const page: AccessPageOptions = { skip: 200, limit: 100 }; // entities 201–300
+ * resolveAccess(graph, "usr_def456", page).has_more; // whether to ask for skip: 300 next
+ * ```
+ */
+export interface AccessPageOptions {
+  /** How many entities (or users) to skip: a whole number ≥ 0. Default 0 once paging. */
+  readonly skip?: number | undefined;
+  /** The page size: a whole number from 1 to 1000. Default 100 once paging. */
+  readonly limit?: number | undefined;
+}
+
+/**
+ * Options that ask for a page: `skip`, `limit` or both given.
+ *
+ * @example
+ * ```ts
+ * const first: AccessPageRequest = { limit: 20 };
+ * const next: AccessPageRequest = { skip: 20, limit: 20 };
+ * ```
+ */
+export type AccessPageRequest =
+  | { readonly skip: number; readonly limit?: number | undefined }
+  | { readonly skip?: number | undefined; readonly limit: number };
+
+/**
+ * The envelope fields of a page, the same as a grant list's.
+ *
+ * @example
+ * ```ts
+ * const { total, skip, limit, has_more }: AccessPageInfo = usersWithAccess(graph, "assistant", "asst_1", { limit: 20 });
+ * ```
+ */
+export interface AccessPageInfo {
+  /** How many entities (or users) the whole answer has. */
+  readonly total: number;
+  /** How many came before this page. */
+  readonly skip: number;
+  /** The page size asked for (or the default). */
+  readonly limit: number;
+  /** Whether more follow this page. */
+  readonly has_more: boolean;
+}
+
+/**
+ * One page of {@link resolveAccess}: `entities` holds what the whole answer holds at positions
+ * `skip` to `skip + limit - 1`, each entity with all its paths.
+ *
+ * @example
+ * ```ts
+ * const page: ResolvedAccessPage = resolveAccess(graph, "usr_def456", { skip: 0, limit: 20 });
+ * JSON.stringify(page); // {"user_id":…,"entities":[…],"total":…,"skip":0,"limit":20,"has_more":…}
+ * ```
+ */
+export interface ResolvedAccessPage extends ResolvedAccess, AccessPageInfo {}
+
+/**
+ * One page of {@link usersWithAccess}: `users` holds what the whole answer holds at positions
+ * `skip` to `skip + limit - 1` (by `user_id`), each user with all their paths.
+ *
+ * @example
+ * ```ts
+ * const page: UsersWithAccessPage = usersWithAccess(graph, "vector_store", "vs_docs01", { limit: 50 });
+ * page.users.length <= 50; // true
+ * ```
+ */
+export interface UsersWithAccessPage extends UsersWithAccess, AccessPageInfo {}

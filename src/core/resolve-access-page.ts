@@ -1,0 +1,93 @@
+/**
+ * One page of `resolveAccess`: the same entities, levels and paths the whole answer has at those
+ * positions, built in two passes so that a page costs what it holds. The first pass only collects
+ * the ids the user reaches (for `total`, and to choose the page); the second builds the paths of
+ * the page's entities, asking each slice which composites contain it. A user reached through a
+ * composite of 100,000 slices thus gets 20 of them with paths, not 100,000.
+ * @module
+ */
+import { pageInfo, pageKeys } from "./answer-pages.js";
+import { compositeAncestors, compositeDescendants, compositeMembers } from "./composite-containment.js";
+import { isActive } from "./grant-index.js";
+import { compositePath, finishPaths, ownPath, type Reach } from "./grant-paths.js";
+import { entityTypeOf } from "./grant-record.js";
+import { grantSetValues } from "./grant-set.js";
+import type { GraphState, StoredGrant } from "./graph-state.js";
+import { trieGet } from "./hash-trie.js";
+import type { PageWindow } from "./query-arguments.js";
+import {
+  ENTITY_TYPES,
+  type EntityType,
+  type GrantPath,
+  type ResolvedAccessPage,
+  type ResolvedEntity,
+} from "./types.js";
+import { userGrantees } from "./user-grantees.js";
+
+/** An active grant that reaches the user, and how. */
+interface Reaching {
+  readonly grant: StoredGrant;
+  readonly reach: Reach;
+}
+
+/** The page of a user's resolution; the arguments are already validated. */
+export function resolveAccessPage(
+  state: GraphState,
+  user_id: string,
+  filter: EntityType | undefined,
+  atMs: number,
+  page: PageWindow,
+): ResolvedAccessPage {
+  // Entity id → the grants on it that reach the user (ids carry their type's prefix, so one map
+  // serves every type); composite id → the same, for the grants whose paths fan out from it.
+  const onEntity = new Map<string, Reaching[]>();
+  const onComposite = new Map<string, Reaching[]>();
+  const ids: Record<EntityType, Set<string>> = {
+    assistant: new Set(),
+    knowledge_slice: new Set(),
+    vector_store: new Set(),
+  };
+  for (const { grantee_id, reach } of userGrantees(state, user_id)) {
+    const set = trieGet(state.grantsByGrantee, grantee_id);
+    if (!set) continue;
+    for (const grant of grantSetValues(set)) {
+      const type = entityTypeOf(grant);
+      // Composite paths land on knowledge slices only, so a filter can skip other types whole.
+      if ((filter !== undefined && type !== filter) || !isActive(grant, atMs)) continue;
+      const reaching = { grant, reach };
+      addTo(onEntity, grant.entity_id, reaching);
+      ids[type].add(grant.entity_id);
+      if (type !== "knowledge_slice" || compositeMembers(state, grant.entity_id).length === 0) continue;
+      if (!onComposite.has(grant.entity_id)) {
+        for (const sliceId of compositeDescendants(state, grant.entity_id)) ids.knowledge_slice.add(sliceId);
+      }
+      addTo(onComposite, grant.entity_id, reaching);
+    }
+  }
+
+  const { total, keys } = pageKeys(
+    ENTITY_TYPES.map((type) => [...ids[type]]),
+    page,
+  );
+  const entities: ResolvedEntity[] = [];
+  ENTITY_TYPES.forEach((entity_type, index) => {
+    for (const entity_id of keys[index] ?? []) {
+      const paths: GrantPath[] = [];
+      for (const { grant, reach } of onEntity.get(entity_id) ?? []) paths.push(ownPath(grant, reach));
+      if (entity_type === "knowledge_slice" && onComposite.size > 0) {
+        for (const compositeId of compositeAncestors(state, entity_id)) {
+          const reaching = onComposite.get(compositeId);
+          if (reaching) for (const { grant, reach } of reaching) paths.push(compositePath(grant, reach));
+        }
+      }
+      entities.push({ entity_type, entity_id, ...finishPaths(paths) });
+    }
+  });
+  return { user_id, entities, ...pageInfo(total, page, entities.length) };
+}
+
+function addTo(map: Map<string, Reaching[]>, key: string, value: Reaching): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
