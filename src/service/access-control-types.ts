@@ -5,12 +5,15 @@
  */
 import type {
   AccessGraph,
+  AccessPageRequest,
   CompositeInput,
   DepartmentInput,
   EntityType,
   GraphInput,
   ResolvedAccess,
+  ResolvedAccessPage,
   UsersWithAccess,
+  UsersWithAccessPage,
 } from "../core/index.js";
 import type { ChangePage, GrantFilter, GrantRecord, StorageAdapter } from "../storage/storage-adapter.js";
 
@@ -173,6 +176,46 @@ export interface PageQuery {
 }
 
 /**
+ * The query of a user's resolved access (`GET /users/{user_id}/resolved-access`): an optional
+ * entity type and, optionally, a page. Without `skip` and `limit` the answer is the whole
+ * resolution in the seed's shape; with either, one page of its entities (see
+ * {@link AccessControl.resolvedAccess}).
+ *
+ * @example
+ * ```ts
+ * const query: ResolvedAccessQuery = { entity_type: "knowledge_slice", skip: 100, limit: 100 };
+ * ```
+ */
+export interface ResolvedAccessQuery {
+  /** Only entities of this type (composite paths still count for `knowledge_slice`). */
+  readonly entity_type?: EntityType | undefined;
+  /** How many entities to skip, ≥ 0 (default 0 once paging). */
+  readonly skip?: number | undefined;
+  /** The page size, 1–1000 (default 100 once paging). */
+  readonly limit?: number | undefined;
+}
+
+/**
+ * The query of users-with-access (`GET /access/users-with-access`): the entity and, optionally,
+ * a page of its users (by `user_id`).
+ *
+ * @example
+ * ```ts
+ * const query: UsersWithAccessQuery = { entity_type: "vector_store", entity_id: "vs_docs01", limit: 50 };
+ * ```
+ */
+export interface UsersWithAccessQuery {
+  /** The entity's type. */
+  readonly entity_type: EntityType;
+  /** The entity. */
+  readonly entity_id: string;
+  /** How many users to skip, ≥ 0 (default 0 once paging). */
+  readonly skip?: number | undefined;
+  /** The page size, 1–1000 (default 100 once paging). */
+  readonly limit?: number | undefined;
+}
+
+/**
  * The body of a create-grant request (the seed's fields, plus an optional expiry).
  *
  * @example
@@ -317,19 +360,42 @@ export interface AccessControl {
     query?: PageQuery,
     options?: CallOptions,
   ): Promise<GrantList>;
-  /** A user's resolved access (readable by that user and by owners). */
+  /**
+   * One page of a user's resolved access (readable by that user and by owners): given `skip` or
+   * `limit`, the entities the whole answer has at those positions, with `total`, `skip`, `limit`
+   * and `has_more`. `VALIDATION_ERROR` naming `skip` (≥ 0) or `limit` (1–1000).
+   */
   resolvedAccess(
     organizationId: string,
     actorId: string,
     userId: string,
-    query?: { readonly entity_type?: EntityType },
+    query: ResolvedAccessQuery & AccessPageRequest,
+    options?: CallOptions,
+  ): Promise<ResolvedAccessPage>;
+  /** A user's resolved access (readable by that user and by owners): the whole of it without `skip` and `limit`. */
+  resolvedAccess(
+    organizationId: string,
+    actorId: string,
+    userId: string,
+    query?: ResolvedAccessQuery,
     options?: CallOptions,
   ): Promise<ResolvedAccess>;
-  /** Everyone who reaches an entity (needs `admin` on it, or ownership). */
+  /**
+   * One page of the users who reach an entity (needs `admin` on it, or ownership): given `skip`
+   * or `limit`, the users the whole answer has at those positions, by `user_id`, with `total`,
+   * `skip`, `limit` and `has_more`.
+   */
   usersWithAccess(
     organizationId: string,
     actorId: string,
-    query: { readonly entity_type: EntityType; readonly entity_id: string },
+    query: UsersWithAccessQuery & AccessPageRequest,
+    options?: CallOptions,
+  ): Promise<UsersWithAccessPage>;
+  /** Everyone who reaches an entity (needs `admin` on it, or ownership): all of them without `skip` and `limit`. */
+  usersWithAccess(
+    organizationId: string,
+    actorId: string,
+    query: UsersWithAccessQuery,
     options?: CallOptions,
   ): Promise<UsersWithAccess>;
 

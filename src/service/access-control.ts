@@ -9,6 +9,7 @@ import { validationError } from "../core/errors.js";
 import {
   AccessError,
   type AccessGraph,
+  type AccessPageRequest,
   addGrant,
   createDepartment as createDepartmentIn,
   createGraph,
@@ -24,6 +25,8 @@ import {
   isAccessError,
   isValidId,
   moveDepartment as moveDepartmentIn,
+  type ResolvedAccess,
+  type ResolvedAccessPage,
   removeDepartment,
   resolveAccess as resolveAccessIn,
   revokeGrant as revokeGraphGrant,
@@ -31,9 +34,12 @@ import {
   setOwners as setOwnersIn,
   setUserDepartments,
   setUserRoles,
+  type UsersWithAccess,
+  type UsersWithAccessPage,
   updateGrantLevel,
   usersWithAccess as usersWithAccessIn,
 } from "../core/index.js";
+import { queryPage } from "../core/query-arguments.js";
 import {
   expectEntityType,
   expectId,
@@ -49,7 +55,9 @@ import type {
   AccessControlOptions,
   CallOptions,
   GrantList,
+  ResolvedAccessQuery,
   UserMemberships,
+  UsersWithAccessQuery,
 } from "./access-control-types.js";
 import { randomGrantId } from "./grant-ids.js";
 import { type CachedOrganization, createOrganizationCache, type PlannedWrite } from "./organization-cache.js";
@@ -346,6 +354,71 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     return answer(call, revision, page(found.items, found.total, paging.skip, paging.limit));
   }
 
+  function resolvedAccess(
+    organizationId: string,
+    actorId: string,
+    userId: string,
+    query: ResolvedAccessQuery & AccessPageRequest,
+    options?: CallOptions,
+  ): Promise<ResolvedAccessPage>;
+  function resolvedAccess(
+    organizationId: string,
+    actorId: string,
+    userId: string,
+    query?: ResolvedAccessQuery,
+    options?: CallOptions,
+  ): Promise<ResolvedAccess>;
+  async function resolvedAccess(
+    organizationId: string,
+    actorId: string,
+    userId: string,
+    query?: ResolvedAccessQuery,
+    options?: CallOptions,
+  ): Promise<ResolvedAccess> {
+    const org = organizationArg(organizationId);
+    const actor = actorArg(actorId);
+    const user = expectId("user", userId, "user_id");
+    const q = queryObject(query);
+    const entityType = q.entity_type === undefined ? undefined : expectEntityType(q.entity_type, "entity_type");
+    const page = queryPage(q.skip, q.limit);
+    const call = callArg(options);
+    const at = now();
+    const { graph, revision } = await read(org, call);
+    requireSelfOrOwner(graph, actor, user);
+    return answer(call, revision, resolveAccessIn(graph, user, { entityType, at, ...page }));
+  }
+
+  function usersWithAccess(
+    organizationId: string,
+    actorId: string,
+    query: UsersWithAccessQuery & AccessPageRequest,
+    options?: CallOptions,
+  ): Promise<UsersWithAccessPage>;
+  function usersWithAccess(
+    organizationId: string,
+    actorId: string,
+    query: UsersWithAccessQuery,
+    options?: CallOptions,
+  ): Promise<UsersWithAccess>;
+  async function usersWithAccess(
+    organizationId: string,
+    actorId: string,
+    query: UsersWithAccessQuery,
+    options?: CallOptions,
+  ): Promise<UsersWithAccess> {
+    const org = organizationArg(organizationId);
+    const actor = actorArg(actorId);
+    const q = queryObject(query);
+    const entityType = expectEntityType(q.entity_type, "entity_type");
+    const entityId = expectId(entityType, q.entity_id, "entity_id");
+    const page = queryPage(q.skip, q.limit);
+    const call = callArg(options);
+    const at = now();
+    const { graph, revision } = await read(org, call);
+    requireEntityAdmin(graph, actor, entityType, entityId, at, "see who can reach this entity");
+    return answer(call, revision, usersWithAccessIn(graph, entityType, entityId, { at, ...page }));
+  }
+
   /** Runs an owner-only directory change. */
   function directoryWrite<T>(
     organizationId: unknown,
@@ -553,31 +626,8 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     listAssistantGrants: (organizationId, actorId, assistantId, query, options) =>
       listEntityGrants(organizationId, actorId, "assistant", assistantId, query, options),
 
-    async resolvedAccess(organizationId, actorId, userId, query, options) {
-      const org = organizationArg(organizationId);
-      const actor = actorArg(actorId);
-      const user = expectId("user", userId, "user_id");
-      const q = queryObject(query);
-      const entityType = q.entity_type === undefined ? undefined : expectEntityType(q.entity_type, "entity_type");
-      const call = callArg(options);
-      const at = now();
-      const { graph, revision } = await read(org, call);
-      requireSelfOrOwner(graph, actor, user);
-      return answer(call, revision, resolveAccessIn(graph, user, { entityType, at }));
-    },
-
-    async usersWithAccess(organizationId, actorId, query, options) {
-      const org = organizationArg(organizationId);
-      const actor = actorArg(actorId);
-      const q = queryObject(query);
-      const entityType = expectEntityType(q.entity_type, "entity_type");
-      const entityId = expectId(entityType, q.entity_id, "entity_id");
-      const call = callArg(options);
-      const at = now();
-      const { graph, revision } = await read(org, call);
-      requireEntityAdmin(graph, actor, entityType, entityId, at, "see who can reach this entity");
-      return answer(call, revision, usersWithAccessIn(graph, entityType, entityId, { at }));
-    },
+    resolvedAccess,
+    usersWithAccess,
 
     addDepartmentMember: (org, actor, user, department, options) =>
       changeMembership(org, actor, user, department, "department", true, options),

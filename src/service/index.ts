@@ -13,8 +13,10 @@ export type {
   GrantList,
   ListGrantsQuery,
   PageQuery,
+  ResolvedAccessQuery,
   RevisionedGraph,
   SnapshotAnswer,
   UserMemberships,
+  UsersWithAccessQuery,
 } from "./access-control-types.js";
 export { randomGrantId } from "./grant-ids.js";
