@@ -6,7 +6,9 @@
 
 /**
  * The stable error codes of SPEC sections 5 and 8, plus `STORAGE_UNAVAILABLE` (503) for a
- * database that does not answer in time.
+ * database that does not answer in time and `STORED_DATA_INVALID` (500) for an organization
+ * whose stored data fails validation when it is loaded (the caller's request is not at fault;
+ * over HTTP it answers as `INTERNAL_ERROR`, its details only in the `onError` report).
  *
  * @example
  * ```ts
@@ -22,7 +24,8 @@ export type ErrorCode =
   | "INVALID_GRAPH"
   | "VERSION_CONFLICT"
   | "CHANGES_EXPIRED"
-  | "STORAGE_UNAVAILABLE";
+  | "STORAGE_UNAVAILABLE"
+  | "STORED_DATA_INVALID";
 
 /**
  * Structured context of an error: which field or resource, and why.
@@ -104,6 +107,11 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = Obj
     status: 503,
     message: "The service cannot reach its database right now. Please retry shortly.",
     system_message: "Storage unavailable",
+  },
+  STORED_DATA_INVALID: {
+    status: 500,
+    message: "The organization's stored data is invalid. This is a problem on our side, not with the request.",
+    system_message: "Stored data invalid",
   },
 });
 
@@ -224,6 +232,15 @@ export class AccessError extends Error {
 /** A `VALIDATION_ERROR` naming the offending field and why it is wrong. */
 export function validationError(field: string, message: string, extra: ErrorDetails = {}): AccessError {
   return new AccessError("VALIDATION_ERROR", { field, message, ...extra });
+}
+
+/**
+ * A `STORED_DATA_INVALID` for an organization whose stored data cannot be loaded: `cause` is
+ * what failed (usually the `VALIDATION_ERROR` or `INVALID_GRAPH` naming the stored field), the
+ * details say which organization and, when known, where.
+ */
+export function storedDataInvalid(organizationId: string, cause: unknown, extra: ErrorDetails = {}): AccessError {
+  return new AccessError("STORED_DATA_INVALID", { organization_id: organizationId, ...extra }, { cause });
 }
 
 /**

@@ -43,8 +43,9 @@ export interface HttpHandlerOptions {
    */
   readonly authenticate: (request: Request) => Awaitable<AuthenticatedCaller | null>;
   /**
-   * Called with every unexpected error (answered 500 without internals), every
-   * `STORAGE_UNAVAILABLE` (answered 503), and the request. Default: `console.error`.
+   * Called with every unexpected error and every `STORED_DATA_INVALID` (both answered 500
+   * `INTERNAL_ERROR` without internals), every `STORAGE_UNAVAILABLE` (answered 503), and the
+   * request. Default: `console.error`.
    */
   readonly onError?: (error: unknown, request: Request) => void;
   /** The largest accepted request body, in bytes. Default 1 MiB. */

@@ -24,9 +24,13 @@ export interface ErrorBody {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-/** The body of an {@link AccessError} as the envelope carries it. */
+/**
+ * The body of an {@link AccessError} as the envelope carries it. A 500 (`STORED_DATA_INVALID`)
+ * is never the caller's to act on and its details name stored fields, so it answers as
+ * `INTERNAL_ERROR` with no details; the error itself goes to the handler's `onError`.
+ */
 export function accessErrorBody(error: AccessError): ErrorBody {
-  return error.toJSON();
+  return error.status === 500 ? httpErrorBody("INTERNAL_ERROR") : error.toJSON();
 }
 
 /** How long a client should wait before retrying when the database did not answer, in seconds. */

@@ -4,6 +4,7 @@
  * repository keeps it as `openapi.json` (regenerate with `npx tsx scripts/write-openapi.ts`).
  * @module
  */
+import { DEFAULT_ACCESS_PAGE_LIMIT, MAX_ACCESS_PAGE_LIMIT } from "../core/query-arguments.js";
 import {
   DEFAULT_CHANGES_LIMIT,
   DEFAULT_LIMIT,
@@ -11,6 +12,7 @@ import {
   MAX_CHANGES_LIMIT,
   MAX_LIMIT,
 } from "../service/service-input.js";
+import { ACCESS_PAGE_SCHEMAS, accessPageParameters, wholeOrPage } from "./openapi-access-pages.js";
 import { CHANGE_LOG_SCHEMAS } from "./openapi-change-log.js";
 import {
   anyIdSchema,
@@ -513,6 +515,7 @@ const SCHEMAS: Readonly<Record<string, JsonObject>> = {
     },
     allOf: idMatchesType("entity_type", "entity_id", ENTITY_ID_BY_TYPE),
   },
+  ...ACCESS_PAGE_SCHEMAS,
   ...CHANGE_LOG_SCHEMAS,
   ErrorCode: {
     type: "string",
@@ -630,6 +633,7 @@ const PARAMETERS: Readonly<Record<string, JsonObject>> = {
     description: `The page size, 1–${MAX_LIMIT}.`,
     schema: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
   },
+  ...accessPageParameters(SKIP_MAX),
   EntityTypeFilter: {
     name: "entity_type",
     in: "query",
@@ -877,8 +881,8 @@ const RESPONSES: Readonly<Record<string, JsonObject>> = {
     { required: ["oldest_revision"], properties: { oldest_revision: schemaRef("Revision") } },
   ),
   InternalError: errorResponse(
-    "Something unexpected failed; the answer reveals no internals (the embedding service's `onError` hook gets " +
-      "the error).",
+    "Something unexpected failed, such as an organization whose stored data fails validation; the answer " +
+      "reveals no internals and says the same to every caller (the embedding service's `onError` hook gets the error).",
     500,
     ["INTERNAL_ERROR"],
     errorExample(
@@ -1097,15 +1101,17 @@ const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
       summary: "Get a user's resolved access",
       description:
         "Every entity the user reaches through direct, department, role and composite-slice grants, with the " +
-        "highest effective level and the grant paths that explain it. Readable by that user and by owners.",
+        "highest effective level and the grant paths that explain it. Readable by that user and by owners. With " +
+        "`skip` or `limit`, one page of the entities (`ResolvedAccessPage`), which costs about what the page " +
+        "holds plus one pass over the ids the user reaches; without them, the whole answer (the seed's shape).",
       tag: "Resolution",
-      parameters: ["ResolvedEntityType"],
+      parameters: ["ResolvedEntityType", "AccessSkip", "AccessLimit"],
       read: true,
       success: [
         "200",
         {
-          description: "The user's resolved access.",
-          content: jsonContent(schemaRef("ResolvedAccess"), SEED_RESOLVED_ACCESS),
+          description: "The user's resolved access, or one page of it.",
+          content: jsonContent(wholeOrPage("ResolvedAccess", "ResolvedAccessPage"), SEED_RESOLVED_ACCESS),
         },
       ],
     }),
@@ -1117,15 +1123,16 @@ const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
       summary: "List the users who reach an entity",
       description:
         "Every user an active grant reaches on the entity, sorted by `user_id`, with their level and paths. Needs " +
-        "`admin` on the entity, or being an owner.",
+        "`admin` on the entity, or being an owner. With `skip` or `limit`, one page of the users " +
+        "(`UsersWithAccessPage`); without them, all of them.",
       tag: "Resolution",
-      parameters: ["EntityTypeRequired", "EntityIdRequired"],
+      parameters: ["EntityTypeRequired", "EntityIdRequired", "AccessSkip", "AccessLimit"],
       read: true,
       success: [
         "200",
         {
-          description: "The users who reach the entity.",
-          content: jsonContent(schemaRef("UsersWithAccess"), {
+          description: "The users who reach the entity, or one page of them.",
+          content: jsonContent(wholeOrPage("UsersWithAccess", "UsersWithAccessPage"), {
             entity_type: "knowledge_slice",
             entity_id: "kslice_abc123",
             users: [
@@ -1241,7 +1248,9 @@ The handler checks, in order: the route (404 \`RESOURCE_NOT_FOUND\` for an unkno
 with an \`Allow\` header for a method the path does not list), the credentials (401), the body (413, 415, 422 when it
 is not JSON), then the parameters and fields (422), and last the organization, permissions and data (404, 403, 409,
 410). A database that does not answer in time is a 503 \`STORAGE_UNAVAILABLE\` with \`Retry-After\`. A failed write
-changes nothing. Lists paginate with \`skip\` (default 0) and \`limit\` (default ${DEFAULT_LIMIT}, 1–${MAX_LIMIT}).`;
+changes nothing. Lists paginate with \`skip\` (default 0) and \`limit\` (default ${DEFAULT_LIMIT}, 1–${MAX_LIMIT}).
+Resolved access and users-with-access answer whole unless \`skip\` or \`limit\` is given; then they answer a page
+with the same envelope fields (\`limit\` 1–${MAX_ACCESS_PAGE_LIMIT}, default ${DEFAULT_ACCESS_PAGE_LIMIT}).`;
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null) {

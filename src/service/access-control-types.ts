@@ -47,7 +47,9 @@ export interface AccessControlOptions {
   readonly maxCachedGrants?: number;
   /**
    * Called with errors of work no caller awaits, such as catching up with another instance's
-   * commits in the background (the service retries it). Default: `console.error`.
+   * commits in the background (the service retries it), and with every `STORED_DATA_INVALID`:
+   * stored data that fails validation (the call that met it rejects with the same error, 500).
+   * Default: `console.error`.
    */
   readonly onError?: (error: unknown) => void;
 }

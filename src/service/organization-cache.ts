@@ -10,7 +10,7 @@
  * the least recently used going first.
  * @module
  */
-import { validationError } from "../core/errors.js";
+import { storedDataInvalid, validationError } from "../core/errors.js";
 import { AccessError, type AccessGraph, applyChanges, createGraph, graphSize, isAccessError } from "../core/index.js";
 import type { Commit, CommitOptions, StorageAdapter, StorageChange } from "../storage/storage-adapter.js";
 import { organizationNotFound } from "./service-errors.js";
@@ -41,7 +41,11 @@ export interface OrganizationCacheOptions {
   readonly maxAttempts: number;
   /** The most weight (grants, users, departments and composites, plus a base per organization) held. */
   readonly maxWeight: number;
-  /** Called with errors of work nobody awaits (catching up in the background). */
+  /**
+   * Called with errors of work nobody awaits (catching up in the background), and with every
+   * `STORED_DATA_INVALID`: stored data that fails validation is the operator's to hear about,
+   * whoever's request met it.
+   */
   readonly onError: (error: unknown) => void;
 }
 
@@ -94,7 +98,8 @@ function weightOf(graph: AccessGraph): number {
 
 /**
  * The state after `commits`, which must follow `from` without a gap (`from` null: an
- * organization that did not exist, so the commits start with its creation).
+ * organization that did not exist, so the commits start with its creation). A stored commit
+ * that cannot be applied is `STORED_DATA_INVALID`, never the caller's `VALIDATION_ERROR`.
  */
 function advance(
   organizationId: string,
@@ -110,10 +115,28 @@ function advance(
         `grantpath: the change log of ${organizationId} jumps from revision ${revision} to ${commit.revision}`,
       );
     }
-    graph = applyChanges(graph, commit.changes);
+    try {
+      graph = applyChanges(graph, commit.changes);
+    } catch (error) {
+      throw storedDataInvalid(organizationId, error, { revision: commit.revision });
+    }
     revision = commit.revision;
   }
   return { revision, graph };
+}
+
+/**
+ * The stored organization as a graph. Stored data that fails validation (in `createGraph`, or
+ * in the adapter's own decoding) is `STORED_DATA_INVALID`: a 500, not the caller's 422.
+ */
+async function loadStored(storage: StorageAdapter, organizationId: string): Promise<CachedOrganization | null> {
+  const snapshot = await storage.loadOrganization(organizationId);
+  if (!snapshot) return null;
+  try {
+    return { revision: snapshot.revision, graph: createGraph(snapshot.graph) };
+  } catch (error) {
+    throw storedDataInvalid(organizationId, error, { revision: snapshot.revision });
+  }
 }
 
 export function createOrganizationCache(options: OrganizationCacheOptions): OrganizationCache {
@@ -128,6 +151,21 @@ export function createOrganizationCache(options: OrganizationCacheOptions): Orga
   const retryDelays = new Map<string, number>();
   const queues = new Map<string, Promise<unknown>>();
   let closed = false;
+  /** Errors already given to `onError`: one that travels on through a caller that reports too is told once. */
+  const reported = new WeakSet<object>();
+
+  /** Tells `onError` once per error; a hook that throws changes nothing and is logged. */
+  function report(error: unknown): void {
+    if (typeof error === "object" && error !== null) {
+      if (reported.has(error)) return;
+      reported.add(error);
+    }
+    try {
+      onError(error);
+    } catch (hookError) {
+      console.error("grantpath: the onError hook threw", hookError, "while reporting", error);
+    }
+  }
 
   const stopWatching = storage.watch?.((organizationId, revision) => {
     if (!entries.has(organizationId) && !loads.has(organizationId)) return;
@@ -170,9 +208,15 @@ export function createOrganizationCache(options: OrganizationCacheOptions): Orga
   }
 
   async function load(organizationId: string): Promise<CachedOrganization | null> {
-    const snapshot = await storage.loadOrganization(organizationId);
-    if (!snapshot) return null;
-    const state = install(organizationId, { revision: snapshot.revision, graph: createGraph(snapshot.graph) });
+    let stored: CachedOrganization | null;
+    try {
+      stored = await loadStored(storage, organizationId);
+    } catch (error) {
+      if (isAccessError(error, "STORED_DATA_INVALID")) report(error);
+      throw error;
+    }
+    if (!stored) return null;
+    const state = install(organizationId, stored);
     // A commit announced while the snapshot was read may be missing from it.
     if ((announced.get(organizationId) ?? 0) > state.revision) void followInBackground(organizationId);
     return state;
@@ -232,8 +276,8 @@ export function createOrganizationCache(options: OrganizationCacheOptions): Orga
       try {
         install(organizationId, advance(organizationId, now, page.items));
       } catch (error) {
-        // Stored changes that cannot be applied are ours to report; the snapshot still loads.
-        onError(error);
+        // Stored changes that cannot be applied are ours to report; the snapshot may still load.
+        report(error);
         await reload(organizationId);
         return;
       }
@@ -247,7 +291,7 @@ export function createOrganizationCache(options: OrganizationCacheOptions): Orga
       await follow(organizationId);
       retryDelays.delete(organizationId);
     } catch (error) {
-      onError(error);
+      report(error);
       const delay = Math.min(MAX_RETRY_DELAY_MS, (retryDelays.get(organizationId) ?? 25) * 2);
       retryDelays.set(organizationId, delay);
       const timer = setTimeout(() => {
@@ -308,6 +352,14 @@ export function createOrganizationCache(options: OrganizationCacheOptions): Orga
       } catch (error) {
         // What the plan saw is committed state, whatever became of the write.
         if (base && base !== start) install(organizationId, base);
+        // A missed commit that cannot be applied is reported, and the write starts again from
+        // a snapshot, as catching up does (a snapshot that fails too is the caller's 500).
+        if (isAccessError(error, "STORED_DATA_INVALID")) {
+          report(error);
+          if (attempt >= maxAttempts) throw error;
+          await reload(organizationId);
+          continue;
+        }
         // The log no longer reaches back to what we hold, or a concurrent creation won: start afresh.
         const expired = isAccessError(error, "CHANGES_EXPIRED");
         if (!expired && !isAccessError(error, "VERSION_CONFLICT")) throw error;
@@ -354,7 +406,7 @@ export function createOrganizationCache(options: OrganizationCacheOptions): Orga
       // A commit the adapter has announced is one this instance has heard of: answer with it.
       // Should the log not be readable now, the state held still answers (and the error is reported).
       if ((announced.get(organizationId) ?? 0) > found.revision && minRevision === undefined) {
-        await follow(organizationId).catch(onError);
+        await follow(organizationId).catch(report);
         found = entries.get(organizationId)?.state ?? found;
       }
       if (minRevision !== undefined && minRevision > found.revision) {

@@ -6,6 +6,7 @@
  * they repeat is written once.
  * @module
  */
+import { storedDataInvalid, validationError } from "../core/errors.js";
 import type { EntityType, GranteeType, GraphInput } from "../core/index.js";
 import { type OrganizationState, stateFromGraph } from "./organization-state.js";
 import type { GrantRecord } from "./storage-adapter.js";
@@ -52,14 +53,43 @@ const GRANTEE_PREFIXES: readonly (readonly [string, GranteeType])[] = [
   ["role_", "role"],
 ];
 
-function typeOf<T>(id: string, prefixes: readonly (readonly [string, T])[], organizationId: string): T {
+function prefixType<T>(id: string, prefixes: readonly (readonly [string, T])[]): T | undefined {
   for (const [prefix, type] of prefixes) if (id.startsWith(prefix)) return type;
-  throw new Error(`grantpath: the stored snapshot of ${organizationId} holds an id of no known type: ${id}`);
+  return undefined;
 }
 
-/** The snapshot text of an organization's graph (its grants complete records, none revoked). */
+function typeOf<T>(id: string, prefixes: readonly (readonly [string, T])[], organizationId: string): T {
+  const type = prefixType(id, prefixes);
+  if (type === undefined) {
+    throw new Error(`grantpath: the stored snapshot of ${organizationId} holds an id of no known type: ${id}`);
+  }
+  return type;
+}
+
+/**
+ * A snapshot leaves out the types that ids tell, so a grant whose stored type disagrees with its
+ * id (a row edited by hand) cannot be written faithfully: that is `STORED_DATA_INVALID`, lest the
+ * snapshot quietly mend what the rows still hold wrong.
+ */
+function checkTypesFollowIds(organizationId: string, grants: readonly GrantRecord[]): void {
+  grants.forEach((grant, index) => {
+    const entityType = prefixType(grant.entity_id, ENTITY_PREFIXES);
+    const granteeType = prefixType(grant.grantee_id, GRANTEE_PREFIXES);
+    const field =
+      entityType !== grant.entity_type ? "entity_type" : granteeType !== grant.grantee_type ? "grantee_type" : null;
+    if (field === null) return;
+    const problem = validationError(`grants[${index}].${field}`, `${field} does not match the grant's id prefix`);
+    throw storedDataInvalid(organizationId, problem, { stored_field: `grants[${grant.id}].${field}` });
+  });
+}
+
+/**
+ * The snapshot text of an organization's graph (its grants complete records, none revoked).
+ * `STORED_DATA_INVALID` when a grant's types disagree with its ids.
+ */
 export function encodeSnapshot(graph: GraphInput): string {
   const grants = (graph.grants ?? []) as readonly GrantRecord[];
+  checkTypesFollowIds(graph.organization_id, grants);
   const strings: string[] = [];
   const indexes = new Map<string, number>();
   const indexOf = (value: string | null | undefined): number => {

@@ -4,6 +4,7 @@
  * composite members) are stored as JSON text: they are always read and written whole.
  * @module
  */
+import { storedDataInvalid, validationError } from "../core/errors.js";
 import type { GraphInput } from "../core/index.js";
 import type { GrantRecord } from "./storage-adapter.js";
 
@@ -86,24 +87,42 @@ export const GRANT_COLUMNS = [
   "revoked_at",
 ] as const;
 
-function parseList(text: string): string[] {
-  const value: unknown = JSON.parse(text);
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+/**
+ * A stored list column. Text that is not a JSON list of strings is stored data that fails
+ * validation (`STORED_DATA_INVALID`), never an empty or shortened list: owners dropped without a
+ * word would lock every owner out, memberships dropped would quietly narrow access. The ids
+ * themselves are checked by `createGraph`.
+ */
+function parseList(text: string, organizationId: string, storedField: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw storedDataInvalid(organizationId, error, { stored_field: storedField });
+  }
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
+    const problem = validationError(storedField, `${storedField} must be stored as a JSON list of strings`);
+    throw storedDataInvalid(organizationId, problem, { stored_field: storedField });
+  }
+  return value;
 }
 
-/** The organization's graph from its rows. */
+/** The organization's graph from its rows; `STORED_DATA_INVALID` when a list column is not a JSON list of strings. */
 export function graphFromRows(organizationId: string, rows: OrganizationRows): GraphInput {
   return {
     organization_id: organizationId,
-    owners: parseList(rows.owners),
+    owners: parseList(rows.owners, organizationId, "owners"),
     users: rows.users.map((u) => ({
       id: u.id,
-      department_ids: parseList(u.department_ids),
-      role_ids: parseList(u.role_ids),
+      department_ids: parseList(u.department_ids, organizationId, `users[${u.id}].department_ids`),
+      role_ids: parseList(u.role_ids, organizationId, `users[${u.id}].role_ids`),
     })),
     departments: rows.departments.map((d) => ({ id: d.id, parent_id: d.parent_id })),
     roles: rows.roles.map((r) => ({ id: r.id })),
-    composites: rows.composites.map((c) => ({ id: c.id, member_slice_ids: parseList(c.member_slice_ids) })),
+    composites: rows.composites.map((c) => ({
+      id: c.id,
+      member_slice_ids: parseList(c.member_slice_ids, organizationId, `composites[${c.id}].member_slice_ids`),
+    })),
     grants: rows.grants.map(grantFromRow),
   };
 }

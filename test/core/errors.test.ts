@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { storedDataInvalid } from "../../src/core/errors.js";
 import { AccessError, ERROR_CATALOG, type ErrorCode, isAccessError } from "../../src/index.js";
 
 // SPEC section 5: every code and the status it maps to.
-const STATUS: Record<Exclude<ErrorCode, "STORAGE_UNAVAILABLE">, number> = {
+const STATUS: Record<Exclude<ErrorCode, "STORAGE_UNAVAILABLE" | "STORED_DATA_INVALID">, number> = {
   VALIDATION_ERROR: 422,
   AUTHENTICATION_REQUIRED: 401,
   INSUFFICIENT_PERMISSIONS: 403,
@@ -19,6 +20,16 @@ describe("AccessError", () => {
     const error = new AccessError("STORAGE_UNAVAILABLE", { timeout_ms: 5000 });
     expect(error.status).toBe(503);
     expect(error.type).toBe("server_error");
+  });
+
+  it("STORED_DATA_INVALID is a 500 server error naming the organization, with what failed as its cause", () => {
+    const cause = new AccessError("VALIDATION_ERROR", { field: "grants[0].access_level" });
+    const error = storedDataInvalid("org_1", cause, { revision: 3 });
+    expect(error.status).toBe(500);
+    expect(error.type).toBe("server_error");
+    expect(error.details).toEqual({ organization_id: "org_1", revision: 3 });
+    expect(error.cause).toBe(cause);
+    expect(error.message).not.toContain("access_level");
   });
 
   it.each(Object.entries(STATUS))("%s maps to HTTP %i as a client error", (code, status) => {

@@ -7,9 +7,10 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ERROR_CATALOG } from "../../src/core/errors.js";
+import { AccessError, ERROR_CATALOG, type ErrorCode } from "../../src/core/errors.js";
 import { ACCESS_LEVELS, ENTITY_TYPES, GRANTEE_TYPES } from "../../src/core/types.js";
 import { createHttpHandler } from "../../src/http/create-http-handler.js";
+import { accessErrorBody } from "../../src/http/error-envelope.js";
 import {
   type JsonObject,
   type JsonValue,
@@ -293,13 +294,18 @@ describe("the OpenAPI document's shape", () => {
       "limit",
       "min_revision",
     ]);
+    // The resolution routes page only when asked (test/http/access-pages.test.ts checks their bounds).
     expect(query(`${ORG}/access/users-with-access`).map((p) => [p.name, p.required])).toEqual([
       ["entity_type", true],
       ["entity_id", true],
+      ["skip", false],
+      ["limit", false],
       ["min_revision", false],
     ]);
     expect(query(`${ORG}/users/{user_id}/resolved-access`).map((p) => [p.name, p.required])).toEqual([
       ["entity_type", false],
+      ["skip", false],
+      ["limit", false],
       ["min_revision", false],
     ]);
   });
@@ -369,7 +375,11 @@ describe("the OpenAPI document's shape", () => {
     expect(enumOf("AccessLevel")).toEqual([...ACCESS_LEVELS].sort());
     expect(enumOf("GrantPathType")).toEqual(["composite", "department", "direct", "role"]);
     const httpOnly = ["METHOD_NOT_ALLOWED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "INTERNAL_ERROR"];
-    expect(enumOf("ErrorCode")).toEqual([...Object.keys(ERROR_CATALOG), ...httpOnly].sort());
+    // Each library code as the envelope carries it (STORED_DATA_INVALID answers as INTERNAL_ERROR).
+    const onTheWire = Object.keys(ERROR_CATALOG).map(
+      (code) => accessErrorBody(new AccessError(code as ErrorCode)).code,
+    );
+    expect(enumOf("ErrorCode")).toEqual([...new Set([...onTheWire, ...httpOnly])].sort());
   });
 
   it("keeps the Grant schema to the seed's keys, plus optional expires_at and revoked_at", () => {

@@ -698,7 +698,9 @@ describe("following the log", () => {
     await a.createGrant(ORG, OWNER, readGrant("usr_x"));
     expect((await b.resolvedAccess(ORG, OWNER, "usr_x")).entities).toEqual([directRead(SLICE, "agrant_a0001")]);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ code: "VALIDATION_ERROR" });
+    // Stored data is the server's problem: a 500 naming the organization and commit, the validation error its cause.
+    expect(errors[0]).toMatchObject({ code: "STORED_DATA_INVALID", status: 500, details: { organization_id: ORG } });
+    expect((errors[0] as AccessError).cause).toMatchObject({ code: "VALIDATION_ERROR" });
     expect(probe.counts.loads).toBe(2);
   });
 

@@ -6,7 +6,7 @@
  * @module
  */
 import pg from "pg";
-import { validationError } from "../../core/errors.js";
+import { isAccessError, validationError } from "../../core/errors.js";
 import type { GraphInput } from "../../core/index.js";
 import { checkBatch } from "../change-batch.js";
 import {
@@ -458,7 +458,10 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
     return { snapshot: { revision: Number(row.version), graph }, behind: Number.POSITIVE_INFINITY };
   }
 
-  /** Stores a newer snapshot; a failure is reported, never the load's (the rows stay the truth). */
+  /**
+   * Stores a newer snapshot; a failure is reported, never the load's (the rows stay the truth),
+   * except `STORED_DATA_INVALID`: rows no snapshot can hold faithfully fail the load.
+   */
   async function storeSnapshot(organizationId: string, snapshot: OrganizationSnapshot): Promise<void> {
     try {
       await unlessUnavailable(
@@ -475,6 +478,8 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
         "storeSnapshot",
       );
     } catch (error) {
+      // Rows that no snapshot can hold faithfully fail the load, as they fail validation.
+      if (isAccessError(error, "STORED_DATA_INVALID")) throw error;
       console.error(`grantpath: the postgres snapshot of ${organizationId} could not be stored`, error);
     }
   }

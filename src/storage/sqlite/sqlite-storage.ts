@@ -6,7 +6,7 @@
  */
 import Database from "better-sqlite3";
 import { validationError } from "../../core/errors.js";
-import { AccessError, type GraphInput } from "../../core/index.js";
+import { AccessError, type GraphInput, isAccessError } from "../../core/index.js";
 import { checkBatch } from "../change-batch.js";
 import {
   ageCutoff,
@@ -474,7 +474,9 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
         try {
           sql.putSnapshot.run(organizationId, revision, encodeSnapshot(graph));
         } catch (error) {
-          // The load stands (the rows are the truth); the next load tries to store it again.
+          // Rows that no snapshot can hold faithfully fail the load, as they fail validation.
+          if (isAccessError(error, "STORED_DATA_INVALID")) throw error;
+          // Otherwise the load stands (the rows are the truth); the next load tries to store it again.
           console.error(`grantpath: the sqlite snapshot of ${organizationId} could not be stored`, error);
         }
       }
