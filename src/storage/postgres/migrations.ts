@@ -126,6 +126,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: "grant levels and types checked",
+    sql: (s) => [
+      // Validated against every existing row (one scan, under the table's lock): a row outside
+      // the allowed values fails the migration, naming the constraint, and the transaction rolls
+      // back, leaving the schema and every row as they were (see docs/storage-adapters.md).
+      `ALTER TABLE ${s}.grants
+        ADD CONSTRAINT grants_access_level_valid CHECK (access_level IN ('read', 'write', 'admin')),
+        ADD CONSTRAINT grants_entity_type_valid CHECK (entity_type IN ('knowledge_slice', 'vector_store', 'assistant')),
+        ADD CONSTRAINT grants_grantee_type_valid CHECK (grantee_type IN ('user', 'department', 'role'))`,
+    ],
+  },
 ];
 
 /** A key for `pg_advisory_xact_lock(key, hashtext(schema))`: "grantpath" in ASCII, truncated to int4. */

@@ -117,6 +117,55 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: "grant levels and types checked",
+    // SQLite cannot add a CHECK to an existing table, so the table is rebuilt in this migration's
+    // transaction (the recipe of sqlite.org/lang_altertable.html, section 7): a new table with
+    // the checks, every row copied, the old one dropped, the new one renamed, the indexes made
+    // again. Unlike triggers, the checks are then part of the table: every writer meets them,
+    // PRAGMA integrity_check verifies them, and none can be dropped on its own. A row already
+    // outside the allowed values makes the copy fail: the migration stops, the transaction rolls
+    // back, and the database is left exactly as it was (see docs/storage-adapters.md).
+    sql: `
+      CREATE TABLE grants_checked (
+        organization_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        entity_type TEXT NOT NULL
+          CONSTRAINT grants_entity_type_valid CHECK (entity_type IN ('knowledge_slice', 'vector_store', 'assistant')),
+        entity_id TEXT NOT NULL,
+        grantee_type TEXT NOT NULL
+          CONSTRAINT grants_grantee_type_valid CHECK (grantee_type IN ('user', 'department', 'role')),
+        grantee_id TEXT NOT NULL,
+        access_level TEXT NOT NULL
+          CONSTRAINT grants_access_level_valid CHECK (access_level IN ('read', 'write', 'admin')),
+        granted_by TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT,
+        PRIMARY KEY (organization_id, id)
+      ) STRICT;
+
+      INSERT INTO grants_checked (organization_id, id, entity_type, entity_id, grantee_type, grantee_id,
+          access_level, granted_by, created_at, updated_at, expires_at, revoked_at)
+        SELECT organization_id, id, entity_type, entity_id, grantee_type, grantee_id,
+          access_level, granted_by, created_at, updated_at, expires_at, revoked_at
+        FROM grants;
+      DROP TABLE grants;
+      ALTER TABLE grants_checked RENAME TO grants;
+
+      -- The indexes of migration 1, as they were.
+      CREATE INDEX grants_active_by_created
+        ON grants (organization_id, created_at COLLATE BINARY, id COLLATE BINARY)
+        WHERE revoked_at IS NULL;
+      CREATE INDEX grants_by_entity ON grants (organization_id, entity_id);
+      CREATE INDEX grants_by_grantee ON grants (organization_id, grantee_id);
+      CREATE UNIQUE INDEX grants_one_active_pair
+        ON grants (organization_id, entity_id, grantee_id)
+        WHERE revoked_at IS NULL;
+    `,
+  },
 ];
 
 /**
@@ -124,6 +173,8 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
  * `BEGIN IMMEDIATE` transaction, every migration it does not record yet. Safe to run on every
  * open and from several connections at once (the write lock serialises them).
  *
+ * @throws `Error` naming the migration that failed (its cause the driver's error); the
+ *   transaction rolls back, so none of this call's migrations is applied or recorded.
  * @returns the versions applied by this call (empty when the schema was already current).
  */
 export function migrate(
@@ -150,7 +201,16 @@ export function migrate(
     const done: number[] = [];
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (applied.has(migration.version)) continue;
-      db.exec(migration.sql);
+      try {
+        db.exec(migration.sql);
+      } catch (error) {
+        // Say which step failed; the transaction rolls back, leaving the database as it was.
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(
+          `grantpath: sqlite migration ${migration.version} (${migration.name}) failed, nothing was changed: ${reason}`,
+          { cause: error },
+        );
+      }
       record.run(migration.version, migration.name, new Date().toISOString());
       done.push(migration.version);
     }
