@@ -3,7 +3,7 @@
  * it makes. All live under `/v1/organizations/{organization_id}`.
  * @module
  */
-import type { AccessControl, CallOptions } from "../service/index.js";
+import type { AccessControl, CallOptions, ResolvedAccessQuery } from "../service/index.js";
 
 /**
  * What a route handler gets: the path's parameters, the query, the JSON body, the caller, and
@@ -123,7 +123,7 @@ export const ROUTES: readonly Route[] = [
           params.organization_id as string,
           actor,
           params.user_id as string,
-          query as { entity_type?: never },
+          query as ResolvedAccessQuery,
           call,
         ),
       ),
