@@ -10,6 +10,7 @@ import type {
   DepartmentInput,
   EntityType,
   GraphInput,
+  GraphLimits,
   ResolvedAccess,
   ResolvedAccessPage,
   UsersWithAccess,
@@ -45,6 +46,12 @@ export interface AccessControlOptions {
    * kept. Default 1 000 000 (about 250 MB of graphs).
    */
   readonly maxCachedGrants?: number;
+  /**
+   * Bounds every organization's graph keeps: department depth, composite depth and size (see
+   * `GraphLimits`; defaults `DEFAULT_LIMITS`). A write past one fails with a `VALIDATION_ERROR`
+   * naming it; a stored organization past one does not load (`STORED_DATA_INVALID`, 500).
+   */
+  readonly limits?: GraphLimits;
   /**
    * Called with errors of work no caller awaits, such as catching up with another instance's
    * commits in the background (the service retries it), and with every `STORED_DATA_INVALID`:

@@ -39,6 +39,7 @@ import {
   updateGrantLevel,
   usersWithAccess as usersWithAccessIn,
 } from "../core/index.js";
+import { readLimits } from "../core/limits.js";
 import { queryPage } from "../core/query-arguments.js";
 import {
   expectEntityType,
@@ -46,10 +47,11 @@ import {
   expectIdList,
   expectObject,
   expectTimestamp,
+  ownOptions,
   type UntrustedObject,
 } from "../core/validate.js";
 import { toGrantRecord, wireTimestamp } from "../storage/grant-records.js";
-import type { GrantRecord, StorageChange } from "../storage/storage-adapter.js";
+import type { GrantRecord, StorageAdapter, StorageChange } from "../storage/storage-adapter.js";
 import type {
   AccessControl,
   AccessControlOptions,
@@ -114,6 +116,23 @@ function queryObject(query: unknown): UntrustedObject {
   return query === undefined || query === null ? {} : expectObject(query, "query");
 }
 
+/** The storage option, checked to be an adapter (an object with the contract's required methods). */
+function storageArg(value: unknown): StorageAdapter {
+  const adapter = value as Partial<StorageAdapter> | null | undefined;
+  const required = ["loadOrganization", "commit", "readChanges", "trimChanges", "getGrant", "listGrants"] as const;
+  if (
+    typeof adapter !== "object" ||
+    adapter === null ||
+    required.some((method) => typeof adapter[method] !== "function")
+  ) {
+    throw validationError(
+      "storage",
+      `storage must be a storage adapter (such as memoryStorage()) with ${required.join(", ")}`,
+    );
+  }
+  return adapter as StorageAdapter;
+}
+
 /** The default bound on the graphs an instance holds: see `AccessControlOptions.maxCachedGrants`. */
 const DEFAULT_MAX_CACHED_GRANTS = 1_000_000;
 
@@ -133,8 +152,10 @@ const DEFAULT_MAX_CACHED_GRANTS = 1_000_000;
  * await accessControl.resolvedAccess("org_xyz789", "usr_def456", "usr_def456");
  * ```
  */
-export function createAccessControl(options: AccessControlOptions): AccessControl {
-  const { storage } = options;
+export function createAccessControl(given: AccessControlOptions): AccessControl {
+  // Only the options the caller gave: nothing another library put on Object.prototype.
+  const options = ownOptions(given, "options");
+  const storage = storageArg(options.storage);
   const clock = options.clock ?? (() => new Date());
   const newGrantId = options.ids ?? randomGrantId;
   const maxAttempts = options.maxAttempts ?? 10;
@@ -145,8 +166,9 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
   if (!Number.isSafeInteger(maxCachedGrants) || maxCachedGrants < 1) {
     throw validationError("maxCachedGrants", "maxCachedGrants must be a whole number of at least 1");
   }
+  const limits = readLimits(options.limits);
   const onError = options.onError ?? ((error: unknown) => console.error("grantpath: background work failed", error));
-  const cache = createOrganizationCache({ storage, maxAttempts, maxWeight: maxCachedGrants, onError });
+  const cache = createOrganizationCache({ storage, maxAttempts, maxWeight: maxCachedGrants, onError, limits });
   let closed = false;
   /** Writes under way, so close() can let them finish before it releases the cache. */
   const pending = new Set<Promise<unknown>>();
@@ -497,7 +519,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
               { message: `Organization ${org} already exists.`, system_message: "Organization already exists" },
             );
           }
-          const graph = createGraph({ organization_id: org, owners });
+          const graph = createGraph({ organization_id: org, owners }, { limits });
           return { changes: [{ type: "create_organization", owners }], graph, result: graphToInput(graph) };
         },
         call,

@@ -11,7 +11,15 @@
  * @module
  */
 import { storedDataInvalid, validationError } from "../core/errors.js";
-import { AccessError, type AccessGraph, applyChanges, createGraph, graphSize, isAccessError } from "../core/index.js";
+import {
+  AccessError,
+  type AccessGraph,
+  applyChanges,
+  createGraph,
+  type GraphLimits,
+  graphSize,
+  isAccessError,
+} from "../core/index.js";
 import type { Commit, CommitOptions, StorageAdapter, StorageChange } from "../storage/storage-adapter.js";
 import { organizationNotFound } from "./service-errors.js";
 
@@ -47,6 +55,8 @@ export interface OrganizationCacheOptions {
    * whoever's request met it.
    */
   readonly onError: (error: unknown) => void;
+  /** The bounds every graph is built and kept within. */
+  readonly limits: GraphLimits;
 }
 
 export interface OrganizationCache {
@@ -105,9 +115,10 @@ function advance(
   organizationId: string,
   from: CachedOrganization | null,
   commits: readonly Commit[],
+  limits: GraphLimits,
 ): CachedOrganization {
   let revision = from?.revision ?? 0;
-  let graph = from?.graph ?? createGraph({ organization_id: organizationId });
+  let graph = from?.graph ?? createGraph({ organization_id: organizationId }, { limits });
   for (const commit of commits) {
     if (commit.revision <= revision) continue;
     if (commit.revision !== revision + 1) {
@@ -127,20 +138,25 @@ function advance(
 
 /**
  * The stored organization as a graph. Stored data that fails validation (in `createGraph`, or
- * in the adapter's own decoding) is `STORED_DATA_INVALID`: a 500, not the caller's 422.
+ * in the adapter's own decoding), or lies outside the limits, is `STORED_DATA_INVALID`: a 500,
+ * not the caller's 422.
  */
-async function loadStored(storage: StorageAdapter, organizationId: string): Promise<CachedOrganization | null> {
+async function loadStored(
+  storage: StorageAdapter,
+  organizationId: string,
+  limits: GraphLimits,
+): Promise<CachedOrganization | null> {
   const snapshot = await storage.loadOrganization(organizationId);
   if (!snapshot) return null;
   try {
-    return { revision: snapshot.revision, graph: createGraph(snapshot.graph) };
+    return { revision: snapshot.revision, graph: createGraph(snapshot.graph, { limits }) };
   } catch (error) {
     throw storedDataInvalid(organizationId, error, { revision: snapshot.revision });
   }
 }
 
 export function createOrganizationCache(options: OrganizationCacheOptions): OrganizationCache {
-  const { storage, maxAttempts, maxWeight, onError } = options;
+  const { storage, maxAttempts, maxWeight, onError, limits } = options;
   /** Held organizations, least recently used first. */
   const entries = new Map<string, { state: CachedOrganization; weight: number }>();
   let totalWeight = 0;
@@ -210,7 +226,7 @@ export function createOrganizationCache(options: OrganizationCacheOptions): Orga
   async function load(organizationId: string): Promise<CachedOrganization | null> {
     let stored: CachedOrganization | null;
     try {
-      stored = await loadStored(storage, organizationId);
+      stored = await loadStored(storage, organizationId, limits);
     } catch (error) {
       if (isAccessError(error, "STORED_DATA_INVALID")) report(error);
       throw error;
@@ -274,7 +290,7 @@ export function createOrganizationCache(options: OrganizationCacheOptions): Orga
       // A write here may have moved the held state on while the page was read.
       const now = entries.get(organizationId)?.state ?? held;
       try {
-        install(organizationId, advance(organizationId, now, page.items));
+        install(organizationId, advance(organizationId, now, page.items, limits));
       } catch (error) {
         // Stored changes that cannot be applied are ours to report; the snapshot may still load.
         report(error);
@@ -335,7 +351,7 @@ export function createOrganizationCache(options: OrganizationCacheOptions): Orga
           organizationId,
           start?.revision ?? 0,
           (missed) => {
-            base = missed.length === 0 ? base : advance(organizationId, base, missed);
+            base = missed.length === 0 ? base : advance(organizationId, base, missed, limits);
             planned = plan(base);
             return planned.changes;
           },
