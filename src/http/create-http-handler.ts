@@ -3,7 +3,9 @@
  * Node built-in, so the same handler serves Node, Cloudflare Workers, Deno, Bun and browsers.
  * @module
  */
+import { validationError } from "../core/errors.js";
 import { AccessError, isValidId } from "../core/index.js";
+import { ownOptions } from "../core/validate.js";
 import type { AccessControl } from "../service/index.js";
 import type { Awaitable } from "../storage/storage-adapter.js";
 import { accessErrorBody, accessErrorHeaders, type ErrorBody, errorResponse, httpErrorBody } from "./error-envelope.js";
@@ -109,7 +111,14 @@ class HttpFailure extends Error {
  * // Cloudflare Workers: export default { fetch: handler };  Deno: Deno.serve(handler);
  * ```
  */
-export function createHttpHandler(accessControl: AccessControl, options: HttpHandlerOptions): HttpHandler {
+export function createHttpHandler(accessControl: AccessControl, given: HttpHandlerOptions): HttpHandler {
+  // Only the options the caller gave: nothing another library put on Object.prototype.
+  const options = ownOptions(given, "options");
+  const authenticateCaller = options.authenticate;
+  if (typeof authenticateCaller !== "function") {
+    throw validationError("authenticate", "authenticate must be a function deciding who a request comes from");
+  }
+  const authenticateWith: HttpHandlerOptions["authenticate"] = authenticateCaller;
   const clock = options.clock ?? (() => new Date());
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const onError = options.onError ?? ((error: unknown) => console.error("grantpath: unexpected error", error));
@@ -183,7 +192,7 @@ export function createHttpHandler(accessControl: AccessControl, options: HttpHan
   }
 
   async function authenticate(request: Request): Promise<string> {
-    const caller = await options.authenticate(request);
+    const caller = await authenticateWith(request);
     if (!caller || !isValidId("user", caller.user_id)) {
       throw new AccessError(
         "AUTHENTICATION_REQUIRED",

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse, S
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { AccessError } from "../core/index.js";
+import { ownOptions } from "../core/validate.js";
 import { errorEnvelopeText, httpErrorBody } from "../http/error-envelope.js";
 
 /**
@@ -70,8 +71,10 @@ export interface RunningServer {
  */
 export async function serve(
   handler: (request: Request) => Promise<Response>,
-  options: ServeOptions = {},
+  given: ServeOptions = {},
 ): Promise<RunningServer> {
+  // Only the options the caller gave: nothing another library put on Object.prototype.
+  const options = ownOptions(given, "options");
   const host = options.host ?? "127.0.0.1";
   const onError = options.onError ?? ((error: unknown) => console.error("grantpath: request failed", error));
   const shown = host.includes(":") ? `[${host}]` : host;

@@ -4,6 +4,7 @@
  * @module
  */
 import { AccessError, validationError } from "../core/errors.js";
+import { ownOptions } from "../core/validate.js";
 import { wireTimestamp } from "./grant-records.js";
 
 /**
@@ -29,13 +30,14 @@ export function checkRetention(retention: ChangeRetention | undefined): ChangeRe
   if (typeof retention !== "object" || retention === null) {
     throw validationError("changeRetention", "changeRetention must be an object");
   }
+  const given = ownOptions(retention, "changeRetention");
   for (const key of ["maxCommits", "maxAgeMs"] as const) {
-    const value = retention[key];
+    const value = given[key];
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
       throw validationError(`changeRetention.${key}`, `changeRetention.${key} must be a whole number of at least 1`);
     }
   }
-  return { ...retention };
+  return { ...given };
 }
 
 /** Whether a retention trims anything at all. */

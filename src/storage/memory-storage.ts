@@ -4,6 +4,7 @@
  * @module
  */
 import type { GraphInput } from "../core/index.js";
+import { ownOptions } from "../core/validate.js";
 import { checkBatch } from "./change-batch.js";
 import {
   ageCutoff,
@@ -85,7 +86,9 @@ interface MemoryOrganization {
  * });
  * ```
  */
-export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapter {
+export function memoryStorage(given: MemoryStorageOptions = {}): StorageAdapter {
+  // Only the options the caller gave: nothing another library put on Object.prototype.
+  const options = ownOptions(given, "options");
   const organizations = new Map<string, MemoryOrganization>();
   const listeners = new Set<ChangeListener>();
   const clock = options.clock ?? (() => new Date());

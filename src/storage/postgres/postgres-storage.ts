@@ -8,6 +8,7 @@
 import pg from "pg";
 import { isAccessError, validationError } from "../../core/errors.js";
 import type { GraphInput } from "../../core/index.js";
+import { ownOptions } from "../../core/validate.js";
 import { checkBatch } from "../change-batch.js";
 import {
   ageCutoff,
@@ -145,7 +146,9 @@ const GRANT_SELECT = GRANT_COLUMNS.join(", ");
  * await storage.close?.();
  * ```
  */
-export function postgresStorage(options: PostgresStorageOptions): StorageAdapter {
+export function postgresStorage(given: PostgresStorageOptions): StorageAdapter {
+  // Only the options the caller gave: nothing another library put on Object.prototype.
+  const options = ownOptions(given, "options");
   if ((options.connectionString === undefined) === (options.pool === undefined)) {
     throw validationError("connectionString", "postgresStorage needs exactly one of connectionString and pool");
   }

@@ -7,6 +7,7 @@
 import Database from "better-sqlite3";
 import { validationError } from "../../core/errors.js";
 import { AccessError, type GraphInput, isAccessError } from "../../core/index.js";
+import { ownOptions } from "../../core/validate.js";
 import { checkBatch } from "../change-batch.js";
 import {
   ageCutoff,
@@ -102,7 +103,13 @@ type Statement<Params extends unknown[], Result = unknown> = Database.Statement<
  * storage.close?.();
  * ```
  */
-export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
+export function sqliteStorage(given: SqliteStorageOptions): StorageAdapter {
+  // Only the options the caller gave: nothing another library put on Object.prototype.
+  const options = ownOptions(given, "options");
+  if (typeof options.filename !== "string" || options.filename === "") {
+    throw validationError("filename", "filename must name the database file");
+  }
+  const filename = options.filename;
   const clock = options.clock ?? (() => new Date());
   const retention = checkRetention(options.changeRetention);
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
@@ -110,7 +117,7 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
     throw validationError("busyTimeoutMs", "busyTimeoutMs must be a whole number of milliseconds, at least 0");
   }
   const seeds = seedOrganizations(options.initial ?? [], clock());
-  const db = new Database(options.filename);
+  const db = new Database(filename);
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma("journal_mode = WAL");
@@ -204,7 +211,7 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
   let closed = false;
 
   function open(): void {
-    if (closed) throw new Error(`grantpath: the sqlite storage on ${options.filename} is closed`);
+    if (closed) throw new Error(`grantpath: the sqlite storage on ${filename} is closed`);
   }
 
   function applyChange(organizationId: string, change: StorageChange): void {
@@ -422,7 +429,7 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
         }
       }
     } catch (error) {
-      console.error(`grantpath: the sqlite storage could not check ${options.filename} for changes`, error);
+      console.error(`grantpath: the sqlite storage could not check ${filename} for changes`, error);
     }
   }
 
