@@ -50,7 +50,7 @@ import {
   ownOptions,
   type UntrustedObject,
 } from "../core/validate.js";
-import { toGrantRecord, wireTimestamp } from "../storage/grant-records.js";
+import { expiresAtOf, toGrantRecord, wireTimestamp } from "../storage/grant-records.js";
 import type { GrantRecord, StorageAdapter, StorageChange } from "../storage/storage-adapter.js";
 import type {
   AccessControl,
@@ -86,7 +86,8 @@ function requireOrganization(current: CachedOrganization | null, organizationId:
 
 /** Expired exactly as resolution decides it (the core's timestamp parsing, rounding included). */
 function isExpired(grant: GraphGrant, now: Date): boolean {
-  return grant.expires_at !== undefined && expectTimestamp(grant.expires_at, "expires_at") <= now.getTime();
+  const expiresAt = expiresAtOf(grant);
+  return expiresAt !== undefined && expectTimestamp(expiresAt, "expires_at") <= now.getTime();
 }
 
 /** The stored form of a grant being retired: revoked now, kept for audit. */

@@ -177,7 +177,8 @@ function idFilter(kinds: readonly IdKind[], type: IdKind | undefined, value: unk
 
 /** The filters of a grant listing; each id must fit its type (given or implied by its prefix). */
 export function listFilterArg(query: UntrustedObject): GrantFilter {
-  const filter: { -readonly [K in keyof GrantFilter]: GrantFilter[K] } = {};
+  // No prototype: a field not set here is not set, whatever other code put on Object.prototype.
+  const filter: { -readonly [K in keyof GrantFilter]: GrantFilter[K] } = Object.create(null);
   if (query.entity_type !== undefined) filter.entity_type = expectEntityType(query.entity_type, "entity_type");
   if (query.entity_id !== undefined) {
     filter.entity_id = idFilter(ENTITY_TYPES, filter.entity_type, query.entity_id, "entity_id");

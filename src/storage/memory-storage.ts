@@ -15,7 +15,8 @@ import {
   revisionConflict,
   trimmedByCount,
 } from "./change-log.js";
-import { wireTimestamp } from "./grant-records.js";
+import { filterEntries, matchesFilter } from "./grant-filter.js";
+import { revokedAtOf, wireTimestamp } from "./grant-records.js";
 import { seedOrganizations } from "./initial-organizations.js";
 import {
   applyStoredChange,
@@ -201,8 +202,9 @@ export function memoryStorage(given: MemoryStorageOptions = {}): StorageAdapter 
     listGrants(organizationId: string, filter: GrantFilter, page: PageRequest): GrantPage {
       const org = organizations.get(organizationId);
       if (!org) return { items: [], total: 0 };
+      const entries = filterEntries(filter);
       const matching = [...org.state.grants.values()].filter(
-        (grant) => grant.revoked_at === undefined && matches(grant, filter),
+        (grant) => revokedAtOf(grant) === undefined && matchesFilter(grant, entries),
       );
       matching.sort(compareListed);
       return { items: matching.slice(page.skip, page.skip + page.limit), total: matching.length };
@@ -242,15 +244,6 @@ function notify(listener: ChangeListener, organizationId: string, revision: numb
 export function compareListed(a: GrantRecord, b: GrantRecord): number {
   if (a.created_at !== b.created_at) return a.created_at < b.created_at ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-function matches(grant: GrantRecord, filter: GrantFilter): boolean {
-  return (
-    (filter.entity_type === undefined || grant.entity_type === filter.entity_type) &&
-    (filter.entity_id === undefined || grant.entity_id === filter.entity_id) &&
-    (filter.grantee_type === undefined || grant.grantee_type === filter.grantee_type) &&
-    (filter.grantee_id === undefined || grant.grantee_id === filter.grantee_id)
-  );
 }
 
 function startOrganization(organizationId: string, changes: readonly StorageChange[]): MemoryOrganization {

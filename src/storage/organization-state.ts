@@ -5,6 +5,7 @@
  * @module
  */
 import type { GraphInput } from "../core/index.js";
+import { revokedAtOf } from "./grant-records.js";
 import type { SeedOrganization } from "./initial-organizations.js";
 import type { GrantRecord, StorageChange } from "./storage-adapter.js";
 
@@ -99,7 +100,7 @@ export function applyStoredChange(state: OrganizationState, change: StorageChang
 /** The state as a `GraphInput`: the directory and the grants that are not revoked. */
 export function stateToGraph(organizationId: string, state: OrganizationState): GraphInput {
   const grants: GrantRecord[] = [];
-  for (const grant of state.grants.values()) if (grant.revoked_at === undefined) grants.push(grant);
+  for (const grant of state.grants.values()) if (revokedAtOf(grant) === undefined) grants.push(grant);
   return {
     organization_id: organizationId,
     owners: [...state.owners],

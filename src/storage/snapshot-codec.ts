@@ -8,6 +8,7 @@
  */
 import { storedDataInvalid, validationError } from "../core/errors.js";
 import type { EntityType, GranteeType, GraphInput } from "../core/index.js";
+import { expiresAtOf } from "./grant-records.js";
 import { type OrganizationState, stateFromGraph } from "./organization-state.js";
 import type { GrantRecord } from "./storage-adapter.js";
 
@@ -117,7 +118,7 @@ export function encodeSnapshot(graph: GraphInput): string {
       indexOf(g.granted_by),
       indexOf(g.created_at),
       indexOf(g.updated_at),
-      indexOf(g.expires_at),
+      indexOf(expiresAtOf(g)),
     ]),
   };
   return JSON.stringify(encoded);

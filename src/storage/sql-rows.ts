@@ -6,6 +6,7 @@
  */
 import { storedDataInvalid, validationError } from "../core/errors.js";
 import type { GraphInput } from "../core/index.js";
+import { expiresAtOf, revokedAtOf } from "./grant-records.js";
 import type { GrantRecord } from "./storage-adapter.js";
 
 /** A row of the `grants` table. */
@@ -66,8 +67,8 @@ export function grantRowValues(organizationId: string, grant: GrantRecord): (str
     grant.granted_by,
     grant.created_at,
     grant.updated_at,
-    grant.expires_at ?? null,
-    grant.revoked_at ?? null,
+    expiresAtOf(grant) ?? null,
+    revokedAtOf(grant) ?? null,
   ];
 }
 

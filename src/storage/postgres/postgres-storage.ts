@@ -20,6 +20,7 @@ import {
   revisionConflict,
   trimmedByCount,
 } from "../change-log.js";
+import { filterEntries } from "../grant-filter.js";
 import { wireTimestamp } from "../grant-records.js";
 import { seedOrganizations } from "../initial-organizations.js";
 import { applyStoredChange, stateToGraph } from "../organization-state.js";
@@ -619,9 +620,7 @@ export function postgresStorage(given: PostgresStorageOptions): StorageAdapter {
       await whenReady();
       const conditions = ["organization_id = $1", "revoked_at IS NULL"];
       const values: (string | number)[] = [organizationId];
-      for (const field of ["entity_type", "entity_id", "grantee_type", "grantee_id"] as const) {
-        const value = filter[field];
-        if (value === undefined) continue;
+      for (const [field, value] of filterEntries(filter)) {
         values.push(value);
         conditions.push(`${field} = $${values.length}`);
       }

@@ -6,6 +6,7 @@
  */
 import type pg from "pg";
 import type { GraphInput } from "../../core/index.js";
+import { revokedAtOf } from "../grant-records.js";
 import { encodeSnapshot } from "../snapshot-codec.js";
 import { GRANT_COLUMNS, grantRowValues } from "../sql-rows.js";
 import type { GrantRecord, StorageChange } from "../storage-adapter.js";
@@ -44,8 +45,8 @@ export function postgresWrites(s: string, queryTimeoutMs: number): PostgresWrite
   /** Upserts grants whose ids are distinct, revoked ones first so the active-pair index never sees two. */
   async function upsertDistinct(client: pg.ClientBase, organizationId: string, grants: readonly GrantRecord[]) {
     const ordered = [
-      ...grants.filter((grant) => grant.revoked_at !== undefined),
-      ...grants.filter((grant) => grant.revoked_at === undefined),
+      ...grants.filter((grant) => revokedAtOf(grant) !== undefined),
+      ...grants.filter((grant) => revokedAtOf(grant) === undefined),
     ];
     for (let start = 0; start < ordered.length; start += GRANTS_PER_STATEMENT) {
       const chunk = ordered.slice(start, start + GRANTS_PER_STATEMENT);

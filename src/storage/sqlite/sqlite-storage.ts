@@ -18,6 +18,7 @@ import {
   revisionConflict,
   trimmedByCount,
 } from "../change-log.js";
+import { type FilterField, filterEntries } from "../grant-filter.js";
 import { wireTimestamp } from "../grant-records.js";
 import { seedOrganizations } from "../initial-organizations.js";
 import { applyStoredChange, stateToGraph } from "../organization-state.js";
@@ -77,7 +78,6 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 const GRANT_SELECT = GRANT_COLUMNS.join(", ");
 const LISTING_ORDER = "ORDER BY created_at COLLATE BINARY, id COLLATE BINARY";
-const FILTER_FIELDS = ["entity_type", "entity_id", "grantee_type", "grantee_id"] as const;
 
 type Statement<Params extends unknown[], Result = unknown> = Database.Statement<Params, Result>;
 
@@ -375,8 +375,8 @@ export function sqliteStorage(given: SqliteStorageOptions): StorageAdapter {
     },
   );
 
-  function listing(filter: GrantFilter): { fields: (typeof FILTER_FIELDS)[number][]; statements: ListingStatements } {
-    const fields = FILTER_FIELDS.filter((field) => filter[field] !== undefined);
+  function listing(entries: readonly [FilterField, string][]): ListingStatements {
+    const fields = entries.map(([field]) => field);
     const key = fields.join(",");
     let statements = listings.get(key);
     if (!statements) {
@@ -391,13 +391,14 @@ export function sqliteStorage(given: SqliteStorageOptions): StorageAdapter {
       };
       listings.set(key, statements);
     }
-    return { fields, statements };
+    return statements;
   }
 
   const listTransaction = db.transaction(
     (organizationId: string, filter: GrantFilter, page: PageRequest): GrantPage => {
-      const { fields, statements } = listing(filter);
-      const params = [organizationId, ...fields.map((field) => filter[field])];
+      const entries = filterEntries(filter);
+      const statements = listing(entries);
+      const params = [organizationId, ...entries.map(([, value]) => value)];
       const total = statements.count.get(...params)?.n ?? 0;
       const items = total === 0 ? [] : statements.page.all(...params, page.limit, page.skip).map(grantFromRow);
       return { items, total };
