@@ -94,6 +94,11 @@ export function applyStoredChange(state: OrganizationState, change: StorageChang
       state.composites.set(composite.id, composite.member_slice_ids);
       return Object.freeze({ type: "put_composite", composite });
     }
+    default:
+      // Adapters check batches before storing them; a logged change of no known type is damage.
+      throw new Error(
+        `grantpath: a stored change of unknown type ${JSON.stringify((change as { type?: unknown }).type)}`,
+      );
   }
 }
 
