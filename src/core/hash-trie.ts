@@ -367,6 +367,20 @@ export function trieForEach<V>(node: TrieNode<V>, visit: (value: V, key: string)
   for (const child of node.children) if (child) trieForEach(child, visit);
 }
 
+/**
+ * Calls `visit` with every key and its {@link hashKey}, read from the leaves, in no particular
+ * order. Nothing is hashed again and no key's characters are read: over keys scattered in the
+ * heap, that is the difference between a few nanoseconds a key and a cache miss or two.
+ */
+export function trieForEachKey<V>(node: TrieNode<V>, visit: (key: string, hash: number) => void): void {
+  if (isLeaf(node)) {
+    const n = node.length / SEGMENTS;
+    for (let i = 0; i < n; i++) visit(node[n + i] as string, node[i] as number);
+    return;
+  }
+  for (const child of node.children) if (child) trieForEachKey(child, visit);
+}
+
 /** Every key, in no particular order. */
 export function trieKeys<V>(node: TrieNode<V>): string[] {
   const keys: string[] = [];

@@ -42,11 +42,13 @@ export function resolveAccessPage(
   // serves every type); composite id → the same, for the grants whose paths fan out from it.
   const onEntity = new Map<string, Reaching[]>();
   const onComposite = new Map<string, Reaching[]>();
-  const ids: Record<EntityType, Set<string>> = {
+  const ownIds: Record<EntityType, Set<string>> = {
     assistant: new Set(),
     knowledge_slice: new Set(),
     vector_store: new Set(),
   };
+  // Composite id → the slices it reaches, walked once however many grants are on it.
+  const fanOut = new Map<string, readonly string[]>();
   for (const { grantee_id, reach } of userGrantees(state, user_id)) {
     const set = trieGet(state.grantsByGrantee, grantee_id);
     if (!set) continue;
@@ -56,17 +58,17 @@ export function resolveAccessPage(
       if ((filter !== undefined && type !== filter) || !isActive(grant, atMs)) continue;
       const reaching = { grant, reach };
       addTo(onEntity, grant.entity_id, reaching);
-      ids[type].add(grant.entity_id);
+      ownIds[type].add(grant.entity_id);
       if (type !== "knowledge_slice" || compositeMembers(state, grant.entity_id).length === 0) continue;
-      if (!onComposite.has(grant.entity_id)) {
-        for (const sliceId of compositeDescendants(state, grant.entity_id)) ids.knowledge_slice.add(sliceId);
-      }
+      if (!fanOut.has(grant.entity_id)) fanOut.set(grant.entity_id, compositeDescendants(state, grant.entity_id));
       addTo(onComposite, grant.entity_id, reaching);
     }
   }
 
   const { total, keys } = pageKeys(
-    ENTITY_TYPES.map((type) => [...ids[type]]),
+    ENTITY_TYPES.map((type) =>
+      type === "knowledge_slice" ? sliceIds(state, ownIds.knowledge_slice, fanOut) : [...ownIds[type]],
+    ),
     page,
   );
   const entities: ResolvedEntity[] = [];
@@ -84,6 +86,25 @@ export function resolveAccessPage(
     }
   });
   return { user_id, entities, ...pageInfo(total, page, entities.length) };
+}
+
+/**
+ * Every slice the user reaches, each once: those granted, and those the granted composites
+ * reach. One composite (the usual way to reach thousands of slices) gives its slices as they
+ * are, already distinct, and only the few granted slices are looked up; several are merged in a
+ * set.
+ */
+function sliceIds(state: GraphState, granted: Set<string>, fanOut: ReadonlyMap<string, readonly string[]>): string[] {
+  const only = fanOut.size === 1 ? fanOut.entries().next().value : undefined;
+  if (only !== undefined) {
+    const [compositeId, reached] = only;
+    const ids = [...reached];
+    for (const sliceId of granted) if (!compositeAncestors(state, sliceId).includes(compositeId)) ids.push(sliceId);
+    return ids;
+  }
+  const ids = new Set(granted);
+  for (const reached of fanOut.values()) for (const sliceId of reached) ids.add(sliceId);
+  return [...ids];
 }
 
 function addTo(map: Map<string, Reaching[]>, key: string, value: Reaching): void {

@@ -1,4 +1,4 @@
-import { pageInfo, pageKeys } from "./answer-pages.js";
+import { distinctKeys, pageInfo, pageKeys } from "./answer-pages.js";
 import { compositeAncestors } from "./composite-containment.js";
 import { departmentDescendants } from "./department-forest.js";
 import { isActive } from "./grant-index.js";
@@ -6,7 +6,7 @@ import { compositePath, finishPaths, ownPath, reachOf } from "./grant-paths.js";
 import { granteeTypeOf } from "./grant-record.js";
 import { grantSetForEach } from "./grant-set.js";
 import { type AccessGraph, type GraphState, type StoredGrant, stateOf } from "./graph-state.js";
-import { trieForEach, trieGet } from "./hash-trie.js";
+import { hashKey, trieForEachKey, trieGet } from "./hash-trie.js";
 import { membersOf } from "./memberships.js";
 import { type PageWindow, queryEntity, queryInstant, queryPage } from "./query-arguments.js";
 import type {
@@ -93,8 +93,9 @@ export function usersWithAccess(
   for (const { grant, viaComposite } of grants) {
     const reach = reachOf(grant);
     const path = viaComposite ? compositePath(grant, reach) : ownPath(grant, reach);
+    // A set, so a user in nested departments gets one path per grant.
     const users = new Set<string>();
-    addUsersReachedBy(state, grant, users);
+    forEachUserReachedBy(state, grant, (userId) => users.add(userId));
     for (const userId of users) {
       const paths = pathsByUser.get(userId);
       if (paths) paths.push({ ...path });
@@ -141,16 +142,20 @@ function usersPage(
   grants: readonly EntityGrant[],
   page: PageWindow,
 ): { users: UserAccess[] } & AccessPageInfo {
-  const reached = new Set<string>();
+  const reached: string[] = [];
+  const hashes: number[] = [];
   // Grantee ids carry their type's prefix, so one map serves users, departments and roles.
   const byGrantee = new Map<string, EntityGrant[]>();
   for (const entry of grants) {
-    addUsersReachedBy(state, entry.grant, reached);
+    forEachUserReachedBy(state, entry.grant, (userId, hash) => {
+      reached.push(userId);
+      hashes.push(hash);
+    });
     const list = byGrantee.get(entry.grant.grantee_id);
     if (list) list.push(entry);
     else byGrantee.set(entry.grant.grantee_id, [entry]);
   }
-  const { total, keys } = pageKeys([[...reached]], page);
+  const { total, keys } = pageKeys([distinctKeys(reached, hashes)], page);
   const users = (keys[0] ?? []).map((user_id): UserAccess => {
     const paths: GrantPath[] = [];
     for (const { grantee_id, reach } of userGrantees(state, user_id)) {
@@ -165,22 +170,30 @@ function usersPage(
   return { users, ...pageInfo(total, page, users.length) };
 }
 
-/** Adds the users a grant's grantee stands for; a set, so nested departments count each user once. */
-function addUsersReachedBy(state: GraphState, grant: StoredGrant, users: Set<string>): void {
+/**
+ * Calls `visit` with each user a grant's grantee stands for, and the user id's hash: the grantee
+ * itself, a role's members, or the members of a department and of every department below it (a
+ * user in two of those is visited twice).
+ */
+function forEachUserReachedBy(
+  state: GraphState,
+  grant: StoredGrant,
+  visit: (userId: string, hash: number) => void,
+): void {
   if (granteeTypeOf(grant) === "user") {
-    users.add(grant.grantee_id);
+    visit(grant.grantee_id, hashKey(grant.grantee_id));
     return;
   }
-  const addMembers = (index: GraphState["departmentMembers"], groupId: string) => {
+  const visitMembers = (index: GraphState["departmentMembers"], groupId: string) => {
     const members = membersOf(index, groupId);
-    if (members) trieForEach(members, (_true, userId) => users.add(userId));
+    if (members) trieForEachKey(members, visit);
   };
   if (granteeTypeOf(grant) === "role") {
-    addMembers(state.roleMembers, grant.grantee_id);
+    visitMembers(state.roleMembers, grant.grantee_id);
     return;
   }
-  addMembers(state.departmentMembers, grant.grantee_id);
+  visitMembers(state.departmentMembers, grant.grantee_id);
   for (const departmentId of departmentDescendants(state, grant.grantee_id)) {
-    addMembers(state.departmentMembers, departmentId);
+    visitMembers(state.departmentMembers, departmentId);
   }
 }

@@ -7,7 +7,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sortedWindow } from "../../src/core/answer-pages.js";
+import { distinctKeys, sortedWindow } from "../../src/core/answer-pages.js";
+import { hashKey } from "../../src/core/hash-trie.js";
 import {
   type AccessPageInfo,
   createGraph,
@@ -114,6 +115,36 @@ describe("sortedWindow against a sort", () => {
           expect(sortedWindow([...keys], from, to)).toEqual(expected);
         },
       ),
+    );
+  });
+});
+
+describe("distinctKeys against a set", () => {
+  // Ids with equal hashes (all 32 bits, or the 30 the sort uses), and a small pool for repeats.
+  const arbKey = fc.oneof(
+    fc.constantFrom("kslice_40784", "kslice_349630", "kslice_EI12AyHBDp", "kslice_KSAk7fnq1r"),
+    fc.integer({ min: 0, max: 40 }).map((n) => `usr_${n}`),
+  );
+
+  it("keeps each key once, whatever repeats and hash collisions", () => {
+    fc.assert(
+      fc.property(fc.array(arbKey, { maxLength: 300 }), (keys) => {
+        const distinct = distinctKeys(keys, keys.map(hashKey));
+        expect(distinct.length).toBe(new Set(keys).size);
+        expect(new Set(distinct)).toEqual(new Set(keys));
+      }),
+    );
+  });
+
+  it("separates many keys that share one hash (as crafted ids could)", () => {
+    fc.assert(
+      fc.property(fc.array(arbKey, { maxLength: 300 }), fc.integer(), (keys, hash) => {
+        const distinct = distinctKeys(
+          keys,
+          keys.map(() => hash),
+        );
+        expect([...distinct].sort()).toEqual([...new Set(keys)].sort());
+      }),
     );
   });
 });

@@ -3,9 +3,11 @@ import { freeze } from "immer";
 import { describe, expect, it } from "vitest";
 import {
   emptyTrie,
+  hashKey,
   type TrieNode,
   trieDelete,
   trieForEach,
+  trieForEachKey,
   trieFromEntries,
   trieGet,
   trieHas,
@@ -143,6 +145,27 @@ describe("hash trie", () => {
         expect(contents(built.trie).size).toBe(keys.length);
       }),
       { numRuns: 30 },
+    );
+  });
+
+  it("visits every key once with its hash, as trieForEach does, built whole or by writes", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(keyArb, { maxLength: 400 }), (keys) => {
+        const whole = trieFromEntries(
+          keys,
+          keys.map(() => true),
+        );
+        let written: TrieNode<boolean> = emptyTrie();
+        for (const key of keys) written = trieSet(written, key, true);
+        for (const trie of [whole, written]) {
+          const visited: [string, number][] = [];
+          trieForEachKey(trie, (key, hash) => visited.push([key, hash]));
+          const keysInOrder: string[] = [];
+          trieForEach(trie, (_value, key) => keysInOrder.push(key));
+          expect(visited.map(([key]) => key)).toEqual(keysInOrder);
+          for (const [key, hash] of visited) expect(hash).toBe(hashKey(key));
+        }
+      }),
     );
   });
 
