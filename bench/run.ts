@@ -5,6 +5,7 @@
  *
  * Also: casbin and @casl/ability (bench/contenders), and the floor (a fresh copy of an answer
  * computed ahead). Writes docs/performance-resolve.svg: resolve time against organization size.
+ * Last, huge answers whole and as pages of 20 (bench/huge-answers.ts).
  *
  *   npm run bench                      # small and medium
  *   npm run bench -- --presets small,medium,large
@@ -36,6 +37,7 @@ import {
   type PresetName,
   seededRandom,
 } from "./generate-organization.js";
+import { measureHugeAnswers } from "./huge-answers.js";
 import { compare, compareAsync, formatMicros, type Stats } from "./measure.js";
 import { logLogPlot } from "./plot.js";
 
@@ -467,6 +469,18 @@ addComparison(
   ),
   `grantpath on ${presetNames[0] ?? "small"}`,
 );
+
+// Huge answers, whole and paged (bench/huge-answers.ts): a user through a 100,000-slice
+// composite, a store 200,000 users reach. Each system is named with the size of its JSON.
+for (const { question, timings, bytes } of measureHugeAnswers(5)) {
+  const named = (name: string) => (bytes[name] === undefined ? name : `${name}, ${formatBytes(bytes[name])}`);
+  const result = Object.fromEntries(Object.entries(timings).map(([name, s]) => [named(name), s]));
+  addComparison(question, "huge", result, named("first 20"));
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
 
 const header = ["preset", "question", "system", "median", "p99", "samples", "ratio"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
