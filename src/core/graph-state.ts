@@ -100,7 +100,6 @@ export interface GraphState {
   limits: Readonly<Required<GraphLimits>>;
 }
 
-
 declare const accessGraphBrand: unique symbol;
 
 /**
