@@ -7,7 +7,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { sortedWindow } from "../../src/core/answer-pages.js";
-import { resolveAccess, usersWithAccess } from "../../src/index.js";
+import {
+  type ResolvedAccess,
+  type ResolvedAccessPage,
+  resolveAccess,
+  type UsersWithAccessPage,
+  usersWithAccess,
+} from "../../src/index.js";
 import {
   AT,
   direct,
@@ -303,6 +309,24 @@ describe("usersWithAccess with skip and limit", () => {
     ["limit", "5"],
   ])("rejects %s = %s with a VALIDATION_ERROR naming it", (field, value) => {
     expectValidationError(() => usersWithAccess(graph, "vector_store", "vs_1", { at: AT, [field]: value }), field);
+  });
+});
+
+describe("the types of paged answers", () => {
+  it("type a call with skip or limit as a page, and a call without as the whole answer", () => {
+    const page: ResolvedAccessPage = resolveAccess(graph, "usr_a", { at: AT, limit: 2 });
+    const skipped: ResolvedAccessPage = resolveAccess(graph, "usr_a", { at: AT, skip: 2 });
+    const users: UsersWithAccessPage = usersWithAccess(graph, "vector_store", "vs_1", { at: AT, limit: 2 });
+    const whole: ResolvedAccess = resolveAccess(graph, "usr_a", { at: AT });
+    // @ts-expect-error: without skip or limit the answer has no envelope.
+    const notAPage: ResolvedAccessPage = resolveAccess(graph, "usr_a", { at: AT });
+    expect([page.total, skipped.total, users.total, whole.entities.length, notAPage.total]).toEqual([
+      6,
+      6,
+      4,
+      6,
+      undefined,
+    ]);
   });
 });
 
