@@ -28,7 +28,7 @@ import { arbGraphInput, REF_INSTANT, USER_POOL } from "../support/arbitraries.js
 const AT = new Date(REF_INSTANT);
 
 /** What hostile code might set, per name grantpath reads somewhere. */
-export const POLLUTION: Readonly<Record<string, unknown>> = {
+const POLLUTION: Readonly<Record<string, unknown>> = {
   access_level: "admin",
   level: "admin",
   entity_type: "knowledge_slice",
@@ -71,7 +71,7 @@ export const POLLUTION: Readonly<Record<string, unknown>> = {
 };
 
 /** Runs `body` with every name of {@link POLLUTION} on Object.prototype, and removes them after. */
-export function polluted<T>(body: () => T): T {
+function polluted<T>(body: () => T): T {
   const proto = Object.prototype as Record<string, unknown>;
   for (const [key, value] of Object.entries(POLLUTION)) {
     Object.defineProperty(proto, key, { value, configurable: true, writable: true, enumerable: false });
