@@ -9,7 +9,8 @@
  * grow by one member at the bottom.)
  * @module
  */
-import { AccessError, validationError } from "./errors.js";
+import { cycleError } from "./error-constructors.js";
+import { type AccessError, validationError } from "./errors.js";
 import type { GraphState } from "./graph-state.js";
 import { trieDelete, trieGet, trieSet } from "./hash-trie.js";
 
@@ -100,7 +101,7 @@ export function setCompositeMembersIn(
   for (const memberId of added) {
     // Only a member new to the composite can close a cycle.
     if (memberId === compositeId || compositeDescendants(state, memberId).includes(compositeId)) {
-      throw cycleError(state, compositeId, memberId, `${field}[${memberIds.indexOf(memberId)}]`);
+      throw compositeCycle(state, compositeId, memberId, `${field}[${memberIds.indexOf(memberId)}]`);
     }
   }
   if (added.length > 0) {
@@ -136,16 +137,12 @@ export function setCompositeMembersIn(
   state.compositeMembers = trieSet(state.compositeMembers, compositeId, members);
 }
 
-function cycleError(state: GraphState, compositeId: string, memberId: string, field: string): AccessError {
+function compositeCycle(state: GraphState, compositeId: string, memberId: string, field: string): AccessError {
   // Find the containment chain from the member back down to the composite.
   const chain = findChain(state, memberId, compositeId) ?? [memberId];
   const cycle = [compositeId, ...chain];
   if (cycle[cycle.length - 1] !== compositeId) cycle.push(compositeId);
-  return new AccessError("INVALID_GRAPH", {
-    field,
-    message: `${field} would create a composite cycle: ${cycle.join(" -> ")}`,
-    cycle,
-  });
+  return cycleError("composite", field, cycle);
 }
 
 /** A chain of containment from `from` down to `to`, found iteratively (chains may be deep). */
@@ -267,10 +264,5 @@ function containmentCycle(
   const ids = path.map((step) => step.id);
   const loop = ids.slice(ids.indexOf(memberId));
   const cycle = [compositeId, ...loop.slice(0, -1), compositeId];
-  const field = `${fieldOf(index)}[${memberIndex}]`;
-  return new AccessError("INVALID_GRAPH", {
-    field,
-    message: `${field} would create a composite cycle: ${cycle.join(" -> ")}`,
-    cycle,
-  });
+  return cycleError("composite", `${fieldOf(index)}[${memberIndex}]`, cycle);
 }

@@ -8,7 +8,8 @@
  * to build.)
  * @module
  */
-import { AccessError, validationError } from "./errors.js";
+import { cycleError } from "./error-constructors.js";
+import { type AccessError, validationError } from "./errors.js";
 import type { GraphState, IdSet } from "./graph-state.js";
 import { emptyTrie, type TrieNode, trieDelete, trieGet, trieKeys, trieSet, trieSize } from "./hash-trie.js";
 
@@ -83,7 +84,7 @@ export function setDepartmentParent(
 ): void {
   if (parentId !== null) {
     const chain = [parentId, ...departmentAncestors(state, parentId)];
-    if (chain.includes(departmentId)) throw cycleError(departmentId, chain, field);
+    if (chain.includes(departmentId)) throw departmentCycle(departmentId, chain, field);
     const deepest = chain.length + 1 + heightBelow(state, departmentId);
     const max = state.limits.maxDepartmentDepth;
     if (deepest > max) throw departmentDepthError(field, departmentId, deepest, max);
@@ -116,15 +117,10 @@ function withoutChild(index: TrieNode<IdSet>, parentId: string, childId: string)
   return trieSize(remaining) === 0 ? trieDelete(index, parentId) : trieSet(index, parentId, remaining);
 }
 
-function cycleError(departmentId: string, chainAboveParent: readonly string[], field: string): AccessError {
+function departmentCycle(departmentId: string, chainAboveParent: readonly string[], field: string): AccessError {
   // The new parent's chain up to the department, plus the new edge, is the cycle.
   const upTo = chainAboveParent.slice(0, chainAboveParent.indexOf(departmentId) + 1);
-  const cycle = [departmentId, ...upTo];
-  return new AccessError("INVALID_GRAPH", {
-    field,
-    message: `${field} would create a department cycle: ${cycle.join(" -> ")}`,
-    cycle,
-  });
+  return cycleError("department", field, [departmentId, ...upTo]);
 }
 
 function departmentDepthError(field: string, departmentId: string, depth: number, max: number): AccessError {
@@ -237,10 +233,5 @@ function rejectEarliestCycle(
     cursor = parentOf.get(cursor) ?? null;
   }
   cycle.push(closing.id);
-  const field = fieldOf(earliest.closingIndex);
-  throw new AccessError("INVALID_GRAPH", {
-    field,
-    message: `${field} would create a department cycle: ${cycle.join(" -> ")}`,
-    cycle,
-  });
+  throw cycleError("department", fieldOf(earliest.closingIndex), cycle);
 }

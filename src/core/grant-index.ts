@@ -3,6 +3,7 @@
  * (by id, by grantee, by entity) in step on every insert, replace and removal.
  * @module
  */
+import { grantNotFound } from "./error-constructors.js";
 import { AccessError, validationError } from "./errors.js";
 import { entityTypeOf, type GrantRecordDraft, granteeTypeOf, grantRecordDraft, storedGrant } from "./grant-record.js";
 import { type GrantSetKey, grantSetAdd, grantSetGet, grantSetRemove, grantSetReplace } from "./grant-set.js";
@@ -309,7 +310,7 @@ export function removeGrant(state: GraphState, grant: StoredGrant): void {
 export function requireGrant(state: GraphState, grantId: string): StoredGrant {
   const grant = trieGet(state.grants, grantId);
   if (!grant) {
-    throw new AccessError("RESOURCE_NOT_FOUND", { grant_id: grantId }, { system_message: "Access grant not found" });
+    throw grantNotFound(grantId);
   }
   return grant;
 }

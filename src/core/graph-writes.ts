@@ -13,7 +13,8 @@ import {
   setDepartmentParent,
   undeclareDepartment,
 } from "./department-forest.js";
-import { AccessError, validationError } from "./errors.js";
+import { alreadyExists, departmentNotFound } from "./error-constructors.js";
+import { type AccessError, validationError } from "./errors.js";
 import {
   expiresMs,
   insertGrant,
@@ -232,11 +233,7 @@ export function createDepartment(graph: AccessGraph, department: DepartmentInput
       ? null
       : expectId("department", input.parent_id, "parent_id");
   if (trieGet(state.departments, id) !== undefined) {
-    throw new AccessError(
-      "RESOURCE_ALREADY_EXISTS",
-      { field: "id", department_id: id },
-      { message: `Department ${id} already exists.`, system_message: "Department already exists" },
-    );
+    throw alreadyExists("Department", id, { field: "id", department_id: id });
   }
   return writeGraph(graph, (draft) => setDepartmentParent(draft, id, parentId, "parent_id"));
 }
@@ -285,7 +282,7 @@ export function removeDepartment(graph: AccessGraph, departmentId: string): Acce
   const state = stateOf(graph);
   const id = expectId("department", departmentId, "department_id");
   if (!departmentIsKnown(state, id)) {
-    throw new AccessError("RESOURCE_NOT_FOUND", { department_id: id }, { system_message: "Department not found" });
+    throw departmentNotFound(id);
   }
   const grants = trieGet(state.grantsByGrantee, id);
   if (grants) {

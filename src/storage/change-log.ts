@@ -72,25 +72,3 @@ export function changesExpired(organizationId: string, since: number, oldestRevi
     },
   );
 }
-
-/** The `VERSION_CONFLICT` of a commit whose expected revision is not the organization's. */
-export function revisionConflict(
-  organizationId: string,
-  expectedRevision: number,
-  actualRevision: number | null,
-): AccessError {
-  return new AccessError("VERSION_CONFLICT", {
-    organization_id: organizationId,
-    expected_revision: expectedRevision,
-    ...(actualRevision === null ? {} : { actual_revision: actualRevision }),
-  });
-}
-
-/** The `RESOURCE_NOT_FOUND` of a batch at revision 0 that does not create the organization. */
-export function organizationMissing(organizationId: string): AccessError {
-  return new AccessError(
-    "RESOURCE_NOT_FOUND",
-    { organization_id: organizationId },
-    { system_message: "Organization not found" },
-  );
-}

@@ -3,18 +3,11 @@
  * single-process services that can rebuild their state at start.
  * @module
  */
+import { organizationNotFound, versionConflict } from "../core/error-constructors.js";
 import type { GraphInput } from "../core/index.js";
 import { ownOptions } from "../core/validate.js";
 import { checkBatch } from "./change-batch.js";
-import {
-  ageCutoff,
-  type ChangeRetention,
-  changesExpired,
-  checkRetention,
-  organizationMissing,
-  revisionConflict,
-  trimmedByCount,
-} from "./change-log.js";
+import { ageCutoff, type ChangeRetention, changesExpired, checkRetention, trimmedByCount } from "./change-log.js";
 import { filterEntries, matchesFilter } from "./grant-filter.js";
 import { revokedAtOf, wireTimestamp } from "./grant-records.js";
 import { seedOrganizations } from "./initial-organizations.js";
@@ -161,7 +154,7 @@ export function memoryStorage(given: MemoryStorageOptions = {}): StorageAdapter 
     ): number {
       const existing = organizations.get(organizationId);
       const actualRevision = existing?.revision ?? 0;
-      if (actualRevision !== expectedRevision) throw revisionConflict(organizationId, expectedRevision, actualRevision);
+      if (actualRevision !== expectedRevision) throw versionConflict(organizationId, expectedRevision, actualRevision);
       return store(organizationId, existing, changes, commitOptions);
     },
 
@@ -173,7 +166,7 @@ export function memoryStorage(given: MemoryStorageOptions = {}): StorageAdapter 
     ): number {
       const existing = organizations.get(organizationId);
       const actualRevision = existing?.revision ?? 0;
-      if (actualRevision < knownRevision) throw revisionConflict(organizationId, knownRevision, actualRevision);
+      if (actualRevision < knownRevision) throw versionConflict(organizationId, knownRevision, actualRevision);
       const missed = existing ? commitsSince(organizationId, existing, knownRevision) : [];
       const changes = plan(missed);
       if (changes.length === 0) return actualRevision;
@@ -190,7 +183,7 @@ export function memoryStorage(given: MemoryStorageOptions = {}): StorageAdapter 
 
     trimChanges(organizationId: string, throughRevision: number): number {
       const org = organizations.get(organizationId);
-      if (!org) throw organizationMissing(organizationId);
+      if (!org) throw organizationNotFound(organizationId);
       trim(org, throughRevision);
       return org.logStart + 1;
     },
@@ -247,7 +240,7 @@ export function compareListed(a: GrantRecord, b: GrantRecord): number {
 }
 
 function startOrganization(organizationId: string, changes: readonly StorageChange[]): MemoryOrganization {
-  if (changes[0]?.type !== "create_organization") throw organizationMissing(organizationId);
+  if (changes[0]?.type !== "create_organization") throw organizationNotFound(organizationId);
   return { revision: 0, state: emptyState(), log: [], logStart: 0 };
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import pg from "pg";
-import { AccessError } from "../../core/errors.js";
+import { storageUnavailable } from "../../core/error-constructors.js";
 
 /** Node socket errors that mean the server is not reachable. */
 const SOCKET_CODES = new Set([
@@ -54,10 +54,6 @@ export async function unlessUnavailable<T>(operation: () => Promise<T>, what: st
     return await operation();
   } catch (error) {
     if (!isUnavailable(error)) throw error;
-    throw new AccessError(
-      "STORAGE_UNAVAILABLE",
-      { storage: "postgres", operation: what },
-      { system_message: "Storage unavailable", cause: error },
-    );
+    throw storageUnavailable("postgres", what, error);
   }
 }

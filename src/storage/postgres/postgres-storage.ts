@@ -5,7 +5,9 @@
  * that does not answer in time is `STORAGE_UNAVAILABLE`, never a hang.
  * @module
  */
+
 import pg from "pg";
+import { organizationNotFound, versionConflict } from "../../core/error-constructors.js";
 import { isAccessError, validationError } from "../../core/errors.js";
 import type { GraphInput } from "../../core/index.js";
 import { ownOptions } from "../../core/validate.js";
@@ -15,9 +17,7 @@ import {
   type ChangeRetention,
   changesExpired,
   checkRetention,
-  organizationMissing,
   retains,
-  revisionConflict,
   trimmedByCount,
 } from "../change-log.js";
 import { filterEntries } from "../grant-filter.js";
@@ -354,7 +354,7 @@ export function postgresStorage(given: PostgresStorageOptions): StorageAdapter {
   ): Promise<void> {
     const first = changes[0];
     if (first?.type !== "create_organization" || !Array.isArray(first.owners))
-      throw organizationMissing(organizationId);
+      throw organizationNotFound(organizationId);
     // Waits for a concurrent creation of the same organization; if that one commits, this one
     // inserts nothing and conflicts.
     const inserted = await query(
@@ -363,7 +363,7 @@ export function postgresStorage(given: PostgresStorageOptions): StorageAdapter {
        ON CONFLICT (id) DO NOTHING RETURNING id`,
       [organizationId, JSON.stringify(first.owners)],
     );
-    if (inserted.rowCount === 0) throw revisionConflict(organizationId, 0, null);
+    if (inserted.rowCount === 0) throw versionConflict(organizationId, 0, null);
   }
 
   /** Up to `limit` commits after `since`, oldest first (inside the caller's snapshot). */
@@ -514,7 +514,7 @@ export function postgresStorage(given: PostgresStorageOptions): StorageAdapter {
             await createOrganizationRow(client, organizationId, changes);
           } else {
             const actual = (await lockOrganization(client, organizationId))?.revision ?? 0;
-            if (actual !== expectedRevision) throw revisionConflict(organizationId, expectedRevision, actual);
+            if (actual !== expectedRevision) throw versionConflict(organizationId, expectedRevision, actual);
           }
           await store(client, organizationId, expectedRevision + 1, changes, commitOptions);
           return expectedRevision + 1;
@@ -536,7 +536,7 @@ export function postgresStorage(given: PostgresStorageOptions): StorageAdapter {
         inTransaction(client, async () => {
           const locked = await lockOrganization(client, organizationId);
           const actual = locked?.revision ?? 0;
-          if (actual < knownRevision) throw revisionConflict(organizationId, knownRevision, actual);
+          if (actual < knownRevision) throw versionConflict(organizationId, knownRevision, actual);
           let missed: Commit[] = [];
           if (locked && actual > knownRevision) {
             if (knownRevision < locked.logStart)
@@ -589,7 +589,7 @@ export function postgresStorage(given: PostgresStorageOptions): StorageAdapter {
       return withClient("trimChanges", (client) =>
         inTransaction(client, async () => {
           const locked = await lockOrganization(client, organizationId);
-          if (!locked) throw organizationMissing(organizationId);
+          if (!locked) throw organizationNotFound(organizationId);
           const through = Math.min(throughRevision, locked.revision);
           if (through <= locked.logStart) return locked.logStart + 1;
           await query(client, `DELETE FROM ${s}.changes WHERE organization_id = $1 AND revision <= $2`, [

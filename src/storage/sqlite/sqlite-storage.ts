@@ -4,20 +4,14 @@
  * `PRAGMA data_version`.
  * @module
  */
+
 import Database from "better-sqlite3";
+import { organizationNotFound, storageUnavailable, versionConflict } from "../../core/error-constructors.js";
 import { validationError } from "../../core/errors.js";
-import { AccessError, type GraphInput, isAccessError } from "../../core/index.js";
+import { type GraphInput, isAccessError } from "../../core/index.js";
 import { ownOptions } from "../../core/validate.js";
 import { checkBatch } from "../change-batch.js";
-import {
-  ageCutoff,
-  type ChangeRetention,
-  changesExpired,
-  checkRetention,
-  organizationMissing,
-  revisionConflict,
-  trimmedByCount,
-} from "../change-log.js";
+import { ageCutoff, type ChangeRetention, changesExpired, checkRetention, trimmedByCount } from "../change-log.js";
 import { type FilterField, filterEntries } from "../grant-filter.js";
 import { wireTimestamp } from "../grant-records.js";
 import { seedOrganizations } from "../initial-organizations.js";
@@ -256,7 +250,7 @@ export function sqliteStorage(given: SqliteStorageOptions): StorageAdapter {
     changes: readonly StorageChange[],
     commitOptions: CommitOptions | undefined,
   ): number {
-    if (actualRevision === 0 && changes[0]?.type !== "create_organization") throw organizationMissing(organizationId);
+    if (actualRevision === 0 && changes[0]?.type !== "create_organization") throw organizationNotFound(organizationId);
     // Every change is checked before any is applied: a batch lands whole or not at all (and
     // the transaction rolls back should a statement fail anyway).
     checkBatch(changes, actualRevision);
@@ -279,7 +273,7 @@ export function sqliteStorage(given: SqliteStorageOptions): StorageAdapter {
   /** Drops logged commits up to `throughRevision`; returns the oldest revision kept. */
   function trimThrough(organizationId: string, throughRevision: number): number {
     const organization = sql.logStart.get(organizationId);
-    if (!organization) throw organizationMissing(organizationId);
+    if (!organization) throw organizationNotFound(organizationId);
     const through = Math.min(throughRevision, organization.version);
     if (through <= organization.log_start) return organization.log_start + 1;
     sql.trimLog.run(organizationId, through);
@@ -305,7 +299,7 @@ export function sqliteStorage(given: SqliteStorageOptions): StorageAdapter {
       commitOptions: CommitOptions | undefined,
     ): number => {
       const actualRevision = sql.version.get(organizationId)?.version ?? 0;
-      if (actualRevision !== expectedRevision) throw revisionConflict(organizationId, expectedRevision, actualRevision);
+      if (actualRevision !== expectedRevision) throw versionConflict(organizationId, expectedRevision, actualRevision);
       return store(organizationId, actualRevision, changes, commitOptions);
     },
   );
@@ -314,7 +308,7 @@ export function sqliteStorage(given: SqliteStorageOptions): StorageAdapter {
     (organizationId: string, knownRevision: number, plan: CommitPlan, commitOptions: CommitOptions | undefined) => {
       const organization = sql.logStart.get(organizationId);
       const actualRevision = organization?.version ?? 0;
-      if (actualRevision < knownRevision) throw revisionConflict(organizationId, knownRevision, actualRevision);
+      if (actualRevision < knownRevision) throw versionConflict(organizationId, knownRevision, actualRevision);
       const missed =
         organization && actualRevision > knownRevision
           ? commitsAfter(organizationId, organization.log_start, knownRevision, actualRevision - knownRevision)
@@ -577,11 +571,7 @@ function unlessBusy<T>(operation: () => T, what: string): T {
   } catch (error) {
     const code = error instanceof Database.SqliteError ? error.code : "";
     if (!code.startsWith("SQLITE_BUSY") && !code.startsWith("SQLITE_LOCKED")) throw error;
-    throw new AccessError(
-      "STORAGE_UNAVAILABLE",
-      { storage: "sqlite", operation: what },
-      { system_message: "Storage unavailable", cause: error },
-    );
+    throw storageUnavailable("sqlite", what, error);
   }
 }
 
