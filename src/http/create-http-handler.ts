@@ -3,6 +3,7 @@
  * Node built-in, so the same handler serves Node, Cloudflare Workers, Deno, Bun and browsers.
  * @module
  */
+import { authenticationRequired } from "../core/error-constructors.js";
 import { validationError } from "../core/errors.js";
 import { AccessError, isValidId } from "../core/index.js";
 import { ownOptions } from "../core/validate.js";
@@ -194,11 +195,7 @@ export function createHttpHandler(accessControl: AccessControl, given: HttpHandl
   async function authenticate(request: Request): Promise<string> {
     const caller = await authenticateWith(request);
     if (!caller || !isValidId("user", caller.user_id)) {
-      throw new AccessError(
-        "AUTHENTICATION_REQUIRED",
-        {},
-        { message: "Please log in to continue.", system_message: "Authentication required" },
-      );
+      throw authenticationRequired();
     }
     return caller.user_id;
   }
