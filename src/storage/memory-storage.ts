@@ -7,6 +7,7 @@ import { organizationNotFound, versionConflict } from "../core/error-constructor
 import type { GraphInput } from "../core/index.js";
 import { ownOptions } from "../core/validate.js";
 import { checkBatch } from "./change-batch.js";
+import { changeListeners } from "./change-listeners.js";
 import { ageCutoff, type ChangeRetention, changesExpired, checkRetention, trimmedByCount } from "./change-log.js";
 import { filterEntries, matchesFilter } from "./grant-filter.js";
 import { revokedAtOf, wireTimestamp } from "./grant-records.js";
@@ -84,7 +85,7 @@ export function memoryStorage(given: MemoryStorageOptions = {}): StorageAdapter 
   // Only the options the caller gave: nothing another library put on Object.prototype.
   const options = ownOptions(given, "options");
   const organizations = new Map<string, MemoryOrganization>();
-  const listeners = new Set<ChangeListener>();
+  const listeners = changeListeners("memory");
   const clock = options.clock ?? (() => new Date());
   const retention = checkRetention(options.changeRetention);
   seed(organizations, options.initial ?? [], clock());
@@ -112,7 +113,7 @@ export function memoryStorage(given: MemoryStorageOptions = {}): StorageAdapter 
     );
     organizations.set(organizationId, org);
     applyRetention(org);
-    for (const listener of listeners) notify(listener, organizationId, org.revision);
+    listeners.tell(organizationId, org.revision);
     return org.revision;
   }
 
@@ -204,26 +205,16 @@ export function memoryStorage(given: MemoryStorageOptions = {}): StorageAdapter 
     },
 
     watch(listener: ChangeListener): () => void {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      const stop = listeners.add(listener);
+      return () => {
+        stop();
+      };
     },
 
     close(): void {
       listeners.clear();
     },
   };
-}
-
-/**
- * Tells one listener; a listener that throws must not turn a landed commit into a failure, keep
- * the others from hearing it, or take the process down, and its error is reported, not lost.
- */
-function notify(listener: ChangeListener, organizationId: string, revision: number): void {
-  try {
-    listener(organizationId, revision);
-  } catch (error) {
-    console.error(`grantpath: a memory storage listener threw on ${organizationId} r${revision}`, error);
-  }
 }
 
 /**

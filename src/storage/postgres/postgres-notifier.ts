@@ -5,6 +5,7 @@
  * @module
  */
 import type pg from "pg";
+import { changeListeners } from "../change-listeners.js";
 import { parseChangePayload } from "../sql-rows.js";
 import type { ChangeListener } from "../storage-adapter.js";
 import { quoteIdentifier } from "./migrations.js";
@@ -51,7 +52,7 @@ export interface NotifierOptions {
 /** Creates the notifier; nothing connects until the first `watch`. */
 export function postgresNotifier(options: NotifierOptions): ChangeNotifier {
   const { schema: s, channel } = options;
-  const listeners = new Set<ChangeListener>();
+  const listeners = changeListeners("postgres");
   /** The newest revision told per organization (insertion order: least recently heard first). */
   const told = new Map<string, number>();
   let client: pg.PoolClient | null = null;
@@ -72,13 +73,7 @@ export function postgresNotifier(options: NotifierOptions): ChangeNotifier {
   function tell(organizationId: string, revision: number): void {
     if (revision <= (told.get(organizationId) ?? 0)) return;
     remember(organizationId, revision);
-    for (const listener of [...listeners]) {
-      try {
-        listener(organizationId, revision);
-      } catch (error) {
-        console.error(`grantpath: a postgres storage listener threw on ${organizationId} r${revision}`, error);
-      }
-    }
+    listeners.tell(organizationId, revision);
   }
 
   function onNotification(message: pg.Notification): void {
@@ -186,10 +181,10 @@ export function postgresNotifier(options: NotifierOptions): ChangeNotifier {
 
   return {
     watch(listener) {
-      listeners.add(listener);
+      const stop = listeners.add(listener);
       if (!closed) void connect();
       return () => {
-        listeners.delete(listener);
+        stop();
       };
     },
 

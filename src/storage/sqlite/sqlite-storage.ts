@@ -11,6 +11,7 @@ import { validationError } from "../../core/errors.js";
 import { type GraphInput, isAccessError } from "../../core/index.js";
 import { ownOptions } from "../../core/validate.js";
 import { checkBatch } from "../change-batch.js";
+import { changeListeners } from "../change-listeners.js";
 import { ageCutoff, type ChangeRetention, changesExpired, checkRetention, trimmedByCount } from "../change-log.js";
 import { type FilterField, filterEntries } from "../grant-filter.js";
 import { wireTimestamp } from "../grant-records.js";
@@ -197,7 +198,7 @@ export function sqliteStorage(given: SqliteStorageOptions): StorageAdapter {
   /** Listing statements, one pair per combination of filter fields, prepared on first use. */
   const listings = new Map<string, ListingStatements>();
 
-  const listeners = new Set<ChangeListener>();
+  const listeners = changeListeners("sqlite");
   /** The version last announced (or committed here) per organization, while watching. */
   const known = new Map<string, number>();
   let lastDataVersion = 0;
@@ -400,7 +401,7 @@ export function sqliteStorage(given: SqliteStorageOptions): StorageAdapter {
   );
 
   function announce(organizationId: string, revision: number): void {
-    for (const listener of [...listeners]) notify(listener, organizationId, revision);
+    listeners.tell(organizationId, revision);
   }
 
   /** This connection's own commit: listeners hear it now, not at the next poll. */
@@ -542,11 +543,10 @@ export function sqliteStorage(given: SqliteStorageOptions): StorageAdapter {
 
     watch(listener: ChangeListener): () => void {
       open();
-      const wrapped: ChangeListener = (organizationId, version) => listener(organizationId, version);
       if (listeners.size === 0) startPolling();
-      listeners.add(wrapped);
+      const stop = listeners.add(listener);
       return () => {
-        if (!listeners.delete(wrapped)) return;
+        if (!stop()) return;
         if (listeners.size === 0) stopPolling();
       };
     },
@@ -578,16 +578,4 @@ function unlessBusy<T>(operation: () => T, what: string): T {
 interface ListingStatements {
   readonly page: Statement<unknown[], GrantRow>;
   readonly count: Statement<unknown[], { n: number }>;
-}
-
-/**
- * Tells one listener; a listener that throws must not turn a landed commit into a failure, keep
- * the others from hearing it, or take the process down, and its error is reported, not lost.
- */
-function notify(listener: ChangeListener, organizationId: string, revision: number): void {
-  try {
-    listener(organizationId, revision);
-  } catch (error) {
-    console.error(`grantpath: a sqlite storage listener threw on ${organizationId} r${revision}`, error);
-  }
 }
