@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.1 document of the REST API (SPEC sections 6 and 8): every route, parameter,
+ * The OpenAPI 3.1 document of the REST API (SPEC sections 6, 8 and 9): every route, parameter,
  * body, status, header and schema the handler answers with. `GET /openapi.json` serves it, and the
  * repository keeps it as `openapi.json` (regenerate with `npx tsx scripts/write-openapi.ts`).
  * @module
@@ -14,6 +14,7 @@ import {
 } from "../service/service-input.js";
 import { ACCESS_PAGE_SCHEMAS, accessPageParameters, wholeOrPage } from "./openapi-access-pages.js";
 import { CHANGE_LOG_SCHEMAS } from "./openapi-change-log.js";
+import { ACCESS_CHECK_EXAMPLE, BULK_CHECK_EXAMPLE, CHECK_REQUEST_BODIES, CHECK_SCHEMAS } from "./openapi-checks.js";
 import {
   anyIdSchema,
   ENTITY_ID_BY_TYPE,
@@ -516,6 +517,7 @@ const SCHEMAS: Readonly<Record<string, JsonObject>> = {
     allOf: idMatchesType("entity_type", "entity_id", ENTITY_ID_BY_TYPE),
   },
   ...ACCESS_PAGE_SCHEMAS,
+  ...CHECK_SCHEMAS,
   ...CHANGE_LOG_SCHEMAS,
   ErrorCode: {
     type: "string",
@@ -756,6 +758,7 @@ const REQUEST_BODIES: Readonly<Record<string, JsonObject>> = {
     description: "The new level.",
     content: jsonContent(schemaRef("UpdateGrantRequest"), { access_level: "write" }),
   },
+  ...CHECK_REQUEST_BODIES,
 };
 
 const RESPONSES: Readonly<Record<string, JsonObject>> = {
@@ -927,6 +930,8 @@ interface OperationSpec {
   readonly creates?: boolean;
   /** A read: it takes `min_revision` and never answers 409 (SPEC section 8). */
   readonly read?: boolean;
+  /** Whether the whole request can be refused (403); a bulk check refuses item by item instead. */
+  readonly forbids?: boolean;
   /** Failures only this operation answers, by status. */
   readonly failures?: Readonly<Record<string, JsonObject>>;
 }
@@ -939,7 +944,7 @@ function operation(spec: OperationSpec): OpenApiOperation {
   const responses: Record<string, JsonObject> = {
     [status]: { ...success, headers: { [REVISION_HEADER]: headerRef("GrantpathRevision") } },
     "401": responseRef("Unauthorized"),
-    "403": responseRef("Forbidden"),
+    ...(spec.forbids === false ? {} : { "403": responseRef("Forbidden") }),
     "404": responseRef("NotFound"),
     ...(read ? {} : { "409": responseRef(spec.creates === true ? "Conflict" : "VersionConflict") }),
     ...spec.failures,
@@ -1156,6 +1161,49 @@ const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
       ],
     }),
   },
+  [`${ORG}/access/check`]: {
+    parameters: ORG_PARAMETERS,
+    post: operation({
+      operationId: "checkAccess",
+      summary: "Check whether a user may act on an entity",
+      description:
+        "Whether the user reaches the entity and, with `level`, at least at that level, with the effective level and " +
+        "the grant paths resolved access gives for it. A read sent as POST: it changes nothing, takes " +
+        "`min_revision`, and answers on the revision in `Grantpath-Revision`. Asked by the user themself, an " +
+        "owner, or a user with `admin` on the entity; anyone else gets 403.",
+      tag: "Resolution",
+      requestBody: "CheckAccess",
+      read: true,
+      success: [
+        "200",
+        { description: "The check.", content: jsonContent(schemaRef("AccessCheck"), ACCESS_CHECK_EXAMPLE) },
+      ],
+    }),
+  },
+  [`${ORG}/access/check/bulk`]: {
+    parameters: ORG_PARAMETERS,
+    post: operation({
+      operationId: "bulkCheckAccess",
+      summary: "Check many users and entities at once",
+      description:
+        "Up to 100 checks, answered in order on one revision of the organization. Each result is the check, or " +
+        "that item's own error (`CheckItemError`): an item with an invalid field, or one the caller may not ask " +
+        "(the caller is not that user, an owner, or an admin of the entity), does not fail the others, so the " +
+        "request as a whole is never refused for permissions. A body whose `checks` is not a list of 1–100 " +
+        "objects is a 422 naming `checks` (or `checks[i]`); an unknown organization is a 404.",
+      tag: "Resolution",
+      requestBody: "BulkCheckAccess",
+      read: true,
+      forbids: false,
+      success: [
+        "200",
+        {
+          description: "One result per check, in the request's order.",
+          content: jsonContent(schemaRef("BulkCheckAccess"), BULK_CHECK_EXAMPLE),
+        },
+      ],
+    }),
+  },
   [`${ORG}/access/changes`]: {
     parameters: ORG_PARAMETERS,
     get: operation({
@@ -1237,11 +1285,13 @@ const DESCRIPTION = `Access grants on knowledge slices, vector stores and assist
 
 Every route lives under \`/v1/organizations/{organization_id}\` and needs \`Authorization: Bearer …\`; the embedding
 service decides whom a token belongs to. Owners of the organization may do everything in it; otherwise managing or
-listing an entity's grants needs \`admin\` on that entity, and a user's resolved access is readable by that user.
+listing an entity's grants needs \`admin\` on that entity, a user's resolved access is readable by that user, and a
+check of a user on an entity may be asked by that user or by an admin of the entity.
 
 Every organization has a revision that grows by one with each committed write. Every 2xx answer about an organization
-carries it in \`Grantpath-Revision\`: the revision a write committed, or the one a read was computed on. Every GET
-takes \`min_revision\` and then answers from that revision or a later one, on any instance; reads never answer 409.
+carries it in \`Grantpath-Revision\`: the revision a write committed, or the one a read was computed on. Every read
+(every GET, and the checks, which are POSTs) takes \`min_revision\` and then answers from that revision or a later one,
+on any instance; reads never answer 409.
 
 Every failure answers with the error envelope (\`ErrorEnvelope\`), a fresh \`trace_id\` and the current \`timestamp\`.
 The handler checks, in order: the route (404 \`RESOURCE_NOT_FOUND\` for an unknown path; 405 \`METHOD_NOT_ALLOWED\`
@@ -1262,11 +1312,11 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * The OpenAPI 3.1.0 document of the REST API that `createHttpHandler` serves: every
- * route of SPEC sections 6 and 8 (plus `GET /openapi.json`), bearer authentication, path and
+ * route of SPEC sections 6, 8 and 9 (plus `GET /openapi.json`), bearer authentication, path and
  * query parameters with their formats, bounds and defaults (`min_revision` on every read),
  * request bodies, every status each route can answer, the `Grantpath-Revision` header of every
  * 2xx, and the schemas (`Grant`, `GrantList`, `GrantPath`, `ResolvedAccess`, `UsersWithAccess`,
- * `ChangePage`, `Commit`, `StorageChange`, `Snapshot`, `GraphInput`, `ErrorEnvelope`, …) as
+ * `AccessCheck`, `BulkCheckAccess`, `ChangePage`, `Commit`, `StorageChange`, `Snapshot`, `GraphInput`, `ErrorEnvelope`, …) as
  * JSON Schema 2020-12.
  * Deeply frozen. The handler serves it at `GET /openapi.json`; `openapi.json` in the repository
  * is the same document.

@@ -1,9 +1,11 @@
 /**
- * The REST routes of SPEC sections 6 and 8, each a path pattern, a method, and the service call
- * it makes. All live under `/v1/organizations/{organization_id}`.
+ * The REST routes of SPEC sections 6, 8 and 9, each a path pattern, a method, and the service
+ * call it makes. All live under `/v1/organizations/{organization_id}`.
  * @module
  */
+import { expectObject } from "../core/validate.js";
 import type { AccessControl, CallOptions, ResolvedAccessQuery } from "../service/index.js";
+import { takeMinRevision } from "./revisions.js";
 
 /**
  * What a route handler gets: the path's parameters, the query, the JSON body, the caller, and
@@ -30,12 +32,26 @@ export interface Route {
   readonly pattern: readonly string[];
   /** Whether the route reads a JSON body. */
   readonly hasBody: boolean;
+  /**
+   * A read asked with POST because its question is a body (the checks): it writes nothing,
+   * never answers 409, and takes `min_revision` from the query as every GET does.
+   */
+  readonly read?: boolean;
   /** Error fields the service names after its argument, renamed to the path parameter's name. */
   readonly renameFields?: Readonly<Record<string, string>>;
   readonly run: (context: RouteContext) => Promise<RouteResult>;
 }
 
 const ok = (body: unknown): RouteResult => ({ status: 200, body });
+
+/**
+ * The call options of a read sent as POST: the handler takes `min_revision` out of a GET's query
+ * only, so a POST read takes it here, with the same check (a whole number ≥ 0, else 422).
+ */
+function postReadCall({ query, call }: RouteContext): CallOptions {
+  const { minRevision } = takeMinRevision(query);
+  return minRevision === undefined ? call : { ...call, minRevision };
+}
 
 /** `GET /…/{id}/grants`: one entity's grants, with errors naming the path parameter. */
 function entityGrantsRoute(
@@ -134,6 +150,43 @@ export const ROUTES: readonly Route[] = [
     hasBody: false,
     run: async ({ params, actor, query, accessControl, call }) =>
       ok(await accessControl.usersWithAccess(params.organization_id as string, actor, query as never, call)),
+  },
+  {
+    method: "POST",
+    pattern: ["access", "check"],
+    hasBody: true,
+    read: true,
+    run: async (context) => {
+      const call = postReadCall(context);
+      // Only the wire format's fields: the service's `at` (a Date) is not part of the HTTP body.
+      const { user_id, entity_type, entity_id, level } = expectObject(context.body, "body");
+      const { params, actor, accessControl } = context;
+      return ok(
+        await accessControl.checkAccess(
+          params.organization_id as string,
+          actor,
+          user_id as string,
+          entity_type as never,
+          entity_id as string,
+          { level: level as never },
+          call,
+        ),
+      );
+    },
+  },
+  {
+    method: "POST",
+    pattern: ["access", "check", "bulk"],
+    hasBody: true,
+    read: true,
+    run: async (context) => {
+      const call = postReadCall(context);
+      const { checks } = expectObject(context.body, "body");
+      const { params, actor, accessControl } = context;
+      return ok(
+        await accessControl.bulkCheckAccess(params.organization_id as string, actor, { checks: checks as never }, call),
+      );
+    },
   },
   {
     method: "GET",

@@ -4,11 +4,15 @@
  * @module
  */
 import type {
+  AccessCheck,
   AccessGraph,
+  AccessLevel,
   AccessPageRequest,
   CompositeInput,
   DepartmentInput,
   EntityType,
+  ErrorCode,
+  ErrorDetails,
   GraphInput,
   GraphLimits,
   ResolvedAccess,
@@ -225,6 +229,114 @@ export interface UsersWithAccessQuery {
 }
 
 /**
+ * What a single check asks besides the user and the entity (`accessControl.checkAccess`): the
+ * level needed and the instant. The call options (`minRevision`, `onRevision`) are not here:
+ * like every service method, `checkAccess` takes them as its own last argument, and naming them
+ * here is a `VALIDATION_ERROR` rather than an option silently ignored.
+ *
+ * @example
+ * ```ts
+ * const query: CheckAccessQuery = { level: "write", at: new Date("2025-07-01T00:00:00Z") };
+ * await accessControl.checkAccess("org_xyz789", "usr_owner1", "usr_def456", "vector_store", "vs_docs01", query);
+ * ```
+ */
+export interface CheckAccessQuery {
+  /** The level needed; without it (or `null`), any path allows. */
+  readonly level?: AccessLevel | null | undefined;
+  /** The instant that decides which grants are active. Default: the service's clock, now. */
+  readonly at?: Date | undefined;
+}
+
+/**
+ * One check of a bulk request (`POST /access/check/bulk`), the body of a single one
+ * (`POST /access/check`): the wire format's snake_case fields.
+ *
+ * @example
+ * ```ts
+ * const item: CheckAccessItem = { user_id: "usr_def456", entity_type: "vector_store", entity_id: "vs_docs01", level: "write" };
+ * ```
+ */
+export interface CheckAccessItem {
+  /** The user asked about (`usr_*`). */
+  readonly user_id: string;
+  /** The entity's type. */
+  readonly entity_type: EntityType;
+  /** The entity; its prefix must fit `entity_type`. */
+  readonly entity_id: string;
+  /** The level needed; without it (or `null`), any path allows. */
+  readonly level?: AccessLevel | null | undefined;
+}
+
+/**
+ * The input of `accessControl.bulkCheckAccess`: 1–100 checks, and optionally the instant they
+ * are all asked about.
+ *
+ * @example
+ * ```ts
+ * const input: BulkCheckAccessInput = { checks: [
+ *   { user_id: "usr_def456", entity_type: "knowledge_slice", entity_id: "kslice_abc123", level: "write" },
+ *   { user_id: "usr_ghi789", entity_type: "vector_store", entity_id: "vs_docs01" },
+ * ] };
+ * ```
+ */
+export interface BulkCheckAccessInput {
+  /** The checks, answered in this order (1–100). */
+  readonly checks: readonly CheckAccessItem[];
+  /** The instant that decides which grants are active, for every check. Default: the service's clock, now. */
+  readonly at?: Date | undefined;
+}
+
+/**
+ * The answer of one bulk item that could not be checked: malformed (`VALIDATION_ERROR`, its
+ * field `checks[i].…`) or not the actor's to ask (`INSUFFICIENT_PERMISSIONS`). `details.index`
+ * is the item's position. The other items are answered as usual.
+ *
+ * @example
+ * ```ts
+ * const failed: CheckAccessItemError = { error: { code: "INSUFFICIENT_PERMISSIONS",
+ *   message: "You do not have permission to check another user's access to this entity.",
+ *   details: { index: 1, user_id: "usr_ghi789", entity_type: "vector_store", entity_id: "vs_docs01", required_level: "admin" } } };
+ * ```
+ */
+export interface CheckAccessItemError {
+  /** Why this item has no answer. */
+  readonly error: {
+    /** `VALIDATION_ERROR` or `INSUFFICIENT_PERMISSIONS`. */
+    readonly code: ErrorCode;
+    /** A message for people. */
+    readonly message: string;
+    /** The field and why (`{field, message, index}`), or the user and entity refused (`{index, user_id, …}`). */
+    readonly details: ErrorDetails;
+  };
+}
+
+/**
+ * One result of a bulk check: the check's answer, or the error of that item alone.
+ *
+ * @example
+ * ```ts
+ * const result: BulkCheckAccessResult = answer.results[0];
+ * if ("error" in result) console.log(result.error.code);
+ * else console.log(result.allowed, result.access_level);
+ * ```
+ */
+export type BulkCheckAccessResult = AccessCheck | CheckAccessItemError;
+
+/**
+ * The answer of a bulk check: one result per check, in the request's order, all computed on one
+ * revision of the organization.
+ *
+ * @example
+ * ```ts
+ * const { results }: BulkCheckAccessAnswer = await accessControl.bulkCheckAccess("org_xyz789", "usr_owner1", input);
+ * ```
+ */
+export interface BulkCheckAccessAnswer {
+  /** One per check, in order. */
+  readonly results: BulkCheckAccessResult[];
+}
+
+/**
  * The body of a create-grant request (the seed's fields, plus an optional expiry).
  *
  * @example
@@ -407,6 +519,34 @@ export interface AccessControl {
     query: UsersWithAccessQuery,
     options?: CallOptions,
   ): Promise<UsersWithAccess>;
+  /**
+   * Whether a user may act on one entity (SPEC section 9): the core's `checkAccess` answer,
+   * `{allowed, access_level, grant_paths}`, on the organization's current graph (or the one at
+   * `minRevision`). Asked by the user themself, an owner, or an actor with `admin` on the entity
+   * (decided now, whatever `at`); anyone else gets `INSUFFICIENT_PERMISSIONS`. The call options
+   * come last, as for every method, not inside `query`.
+   */
+  checkAccess(
+    organizationId: string,
+    actorId: string,
+    userId: string,
+    entityType: EntityType,
+    entityId: string,
+    query?: CheckAccessQuery,
+    options?: CallOptions,
+  ): Promise<AccessCheck>;
+  /**
+   * Up to 100 checks on one revision of the organization, answered in order. A malformed or
+   * forbidden item is answered with its own error (`{error: {code, message, details}}`) and does
+   * not fail the others; input that is not a list of 1–100 objects fails the whole call
+   * (`VALIDATION_ERROR` naming `checks` or `checks[i]`), as does an unknown organization.
+   */
+  bulkCheckAccess(
+    organizationId: string,
+    actorId: string,
+    input: BulkCheckAccessInput,
+    options?: CallOptions,
+  ): Promise<BulkCheckAccessAnswer>;
 
   /** Adds a user to a department (owners only); already a member is a no-op. */
   addDepartmentMember(

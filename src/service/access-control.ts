@@ -7,10 +7,12 @@
 
 import { validationError } from "../core/errors.js";
 import {
+  type AccessCheck,
   AccessError,
   type AccessGraph,
   type AccessPageRequest,
   addGrant,
+  checkAccess as checkAccessIn,
   createDepartment as createDepartmentIn,
   createGraph,
   ENTITY_TYPES,
@@ -56,6 +58,7 @@ import type {
   AccessControl,
   AccessControlOptions,
   CallOptions,
+  CheckAccessItemError,
   GrantList,
   ResolvedAccessQuery,
   UserMemberships,
@@ -63,20 +66,25 @@ import type {
 } from "./access-control-types.js";
 import { randomGrantId } from "./grant-ids.js";
 import { type CachedOrganization, createOrganizationCache, type PlannedWrite } from "./organization-cache.js";
-import { requireEntityAdmin, requireOwner, requireSelfOrOwner } from "./permissions.js";
+import { requireCheckPermission, requireEntityAdmin, requireOwner, requireSelfOrOwner } from "./permissions.js";
 import { departmentNotFound, grantNotFound, organizationNotFound } from "./service-errors.js";
 import {
   actorArg,
+  bulkCheckArg,
   bulkCreateArg,
+  type CheckRequest,
   callArg,
   changesArg,
+  checkQueryArg,
   createGrantArg,
   type EntityRef,
+  entityArg,
   type GranteeLevel,
   listFilterArg,
   organizationArg,
   pageArg,
   updateGrantArg,
+  withIndex,
 } from "./service-input.js";
 
 function requireOrganization(current: CachedOrganization | null, organizationId: string): AccessGraph {
@@ -111,6 +119,20 @@ function page(items: GrantRecord[], total: number, skip: number, limit: number):
 function answer<T>(call: CallOptions, revision: number, value: T): T {
   call.onRevision?.(revision);
   return value;
+}
+
+/** A bulk item's error as its result: the code, the message and the details (with the item's `index`). */
+function itemError(error: AccessError): CheckAccessItemError {
+  return { error: { code: error.code, message: error.message, details: error.details } };
+}
+
+/**
+ * One check on a graph: the actor's right to ask is decided at `now` (as every permission is),
+ * the answer at `at`.
+ */
+function checkOn(graph: AccessGraph, actor: string, request: CheckRequest, at: Date, now: Date): AccessCheck {
+  requireCheckPermission(graph, actor, request.user_id, request.entity_type, request.entity_id, now);
+  return checkAccessIn(graph, request.user_id, request.entity_type, request.entity_id, { level: request.level, at });
 }
 
 function queryObject(query: unknown): UntrustedObject {
@@ -651,6 +673,39 @@ export function createAccessControl(given: AccessControlOptions): AccessControl 
 
     resolvedAccess,
     usersWithAccess,
+
+    async checkAccess(organizationId, actorId, userId, entityType, entityId, query, options) {
+      const org = organizationArg(organizationId);
+      const actor = actorArg(actorId);
+      const user_id = expectId("user", userId, "user_id");
+      const entity = entityArg({ entity_type: entityType, entity_id: entityId });
+      const { level, at } = checkQueryArg(query);
+      const call = callArg(options);
+      const current = now();
+      const { graph, revision } = await read(org, call);
+      return answer(call, revision, checkOn(graph, actor, { user_id, ...entity, level }, at ?? current, current));
+    },
+
+    async bulkCheckAccess(organizationId, actorId, input, options) {
+      const org = organizationArg(organizationId);
+      const actor = actorArg(actorId);
+      const { checks, at } = bulkCheckArg(input);
+      const call = callArg(options);
+      const current = now();
+      // One read: every item is answered on the same revision, whatever commits meanwhile.
+      const { graph, revision } = await read(org, call);
+      const results = checks.map((request, index) => {
+        if (isAccessError(request)) return itemError(request);
+        try {
+          return checkOn(graph, actor, request, at ?? current, current);
+        } catch (error) {
+          // A refusal is this item's answer; anything else (the storage, a bug) fails the call.
+          if (!isAccessError(error, "INSUFFICIENT_PERMISSIONS")) throw error;
+          return itemError(withIndex(error, index) as AccessError);
+        }
+      });
+      return answer(call, revision, { results });
+    },
 
     addDepartmentMember: (org, actor, user, department, options) =>
       changeMembership(org, actor, user, department, "department", true, options),

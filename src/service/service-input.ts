@@ -14,15 +14,19 @@ import {
   type GranteeType,
   ID_PREFIXES,
   type IdKind,
+  isAccessError,
   isValidId,
 } from "../core/index.js";
 import {
   expectAccessLevel,
+  expectArray,
+  expectDate,
   expectEntityType,
   expectGranteeType,
   expectId,
   expectObject,
   expectTimestamp,
+  fieldPath,
   type UntrustedObject,
 } from "../core/validate.js";
 import type { GrantFilter, PageRequest } from "../storage/storage-adapter.js";
@@ -217,4 +221,89 @@ export function callArg(options: unknown): CallOptions {
     ...(minRevision === undefined ? {} : { minRevision }),
     ...(given.onRevision === undefined ? {} : { onRevision: given.onRevision as (revision: number) => void }),
   };
+}
+
+/** The most checks one bulk check may ask (SPEC section 9). */
+export const MAX_BULK_CHECKS = 100;
+
+/** One check, validated: the user, the entity, and the level needed (if any). */
+export interface CheckRequest extends EntityRef {
+  readonly user_id: string;
+  readonly level: AccessLevel | undefined;
+}
+
+/** The level a check needs: absent or `null` (as a JSON caller may send it) asks for none. */
+function checkLevelArg(value: unknown, field: string): AccessLevel | undefined {
+  return value === undefined || value === null ? undefined : expectAccessLevel(value, field);
+}
+
+/** The instant a check is asked about: absent or `null` is the service's now. */
+function checkInstantArg(value: unknown, field: string): Date | undefined {
+  if (value === undefined || value === null) return undefined;
+  expectDate(value, field);
+  return value as Date;
+}
+
+/**
+ * The check options of `checkAccess`: `level` and `at`. `minRevision` and `onRevision` belong in
+ * the last argument, as for every method; found here they are refused, since ignoring them would
+ * silently drop a read-your-writes request.
+ */
+export function checkQueryArg(query: unknown): {
+  readonly level: AccessLevel | undefined;
+  readonly at: Date | undefined;
+} {
+  const given = query === undefined || query === null ? {} : expectObject(query, "query");
+  for (const misplaced of ["minRevision", "onRevision"]) {
+    if (given[misplaced] !== undefined) {
+      throw validationError(
+        misplaced,
+        `${misplaced} is a call option: pass it in checkAccess's last argument, after { level, at }`,
+      );
+    }
+  }
+  return { level: checkLevelArg(given.level, "level"), at: checkInstantArg(given.at, "at") };
+}
+
+/** The fields of one check; `prefix` is `""` for a single check, `checks[i]` for a bulk item. */
+export function checkItemArg(item: UntrustedObject, prefix: string): CheckRequest {
+  const field = (name: string) => fieldPath(prefix, name);
+  const user_id = expectId("user", item.user_id, field("user_id"));
+  const entity_type = expectEntityType(item.entity_type, field("entity_type"));
+  const entity_id = expectId(entity_type, item.entity_id, field("entity_id"));
+  return { user_id, entity_type, entity_id, level: checkLevelArg(item.level, field("level")) };
+}
+
+/**
+ * The input of a bulk check. What makes it a list of 1–100 objects is the whole call's: a
+ * failure there is thrown (naming `checks`, or `checks[i]` with its `index`). What an item's own
+ * fields say is that item's: a malformed item becomes its `VALIDATION_ERROR` (naming
+ * `checks[i].field`, with the `index`), in its place, and the others are still answered.
+ */
+export function bulkCheckArg(input: unknown): {
+  readonly checks: readonly (CheckRequest | AccessError)[];
+  readonly at: Date | undefined;
+} {
+  const body = expectObject(input, "body");
+  const items = expectArray(body.checks, "checks");
+  if (items.length === 0) throw validationError("checks", "checks must contain at least one check");
+  if (items.length > MAX_BULK_CHECKS) {
+    throw validationError("checks", `checks may contain at most ${MAX_BULK_CHECKS} checks, got ${items.length}`);
+  }
+  const checks = items.map((item, index): CheckRequest | AccessError => {
+    const prefix = `checks[${index}]`;
+    let fields: UntrustedObject;
+    try {
+      fields = expectObject(item, prefix);
+    } catch (error) {
+      throw withIndex(error, index);
+    }
+    try {
+      return checkItemArg(fields, prefix);
+    } catch (error) {
+      if (isAccessError(error, "VALIDATION_ERROR")) return withIndex(error, index) as AccessError;
+      throw error;
+    }
+  });
+  return { checks, at: checkInstantArg(body.at, "at") };
 }

@@ -188,7 +188,7 @@ describe("the OpenAPI document's shape", () => {
       .map(({ method, path }) => `${method.toUpperCase()} ${path}`)
       .sort();
     expect(documented).toEqual(expected);
-    expect(ROUTES.length).toBe(13);
+    expect(ROUTES.length).toBe(15);
   });
 
   it("gives every operation a unique operationId, a summary, a description, a tag and responses", () => {
@@ -214,19 +214,22 @@ describe("the OpenAPI document's shape", () => {
   it("lists, for every route, exactly the statuses the handler can answer", () => {
     for (const route of ROUTES) {
       const operation = doc.paths[routeTemplate(route.pattern)]?.[route.method.toLowerCase() as OpenApiMethod];
-      const success = route.method === "POST" ? "201" : route.method === "DELETE" ? "204" : "200";
+      // Reads (GETs, and the checks sent as POST) answer 200 and never 409 (SPEC section 8); only
+      // the change log can have expired (410); a bulk check refuses item by item, never whole (403).
+      const read = route.method === "GET" || route.read === true;
+      const success = read ? "200" : route.method === "POST" ? "201" : route.method === "DELETE" ? "204" : "200";
       const body = route.hasBody ? ["413", "415"] : [];
-      // Reads never answer 409 (SPEC section 8); only the change log can have expired (410).
-      const read = route.method === "GET";
       const conflicts = read ? [] : ["409"];
       const expired = route.pattern.join("/") === "access/changes" ? ["410"] : [];
-      const expected = [success, "401", "403", "404", ...conflicts, ...expired, ...body, "422", "500", "503"].sort();
+      const forbidden = route.pattern.join("/") === "access/check/bulk" ? [] : ["403"];
+      const expected = [success, "401", ...forbidden, "404", ...conflicts, ...expired, ...body, "422", "500", "503"];
+      expected.sort();
       expect(Object.keys(operation?.responses ?? {}).sort(), `${route.method} ${route.pattern.join("/")}`).toEqual(
         expected,
       );
       // Creates may meet an existing grant; every other 409 is a version conflict.
       const conflict = resolve(operation?.responses["409"]);
-      const creates = route.method === "POST";
+      const creates = route.method === "POST" && !read;
       expect(JSON.stringify(conflict ?? null).includes("RESOURCE_ALREADY_EXISTS")).toBe(creates);
       expect(operation?.requestBody !== undefined).toBe(route.hasBody);
       expect(operation?.security).toBeUndefined(); // the document's bearer authentication applies
@@ -315,14 +318,14 @@ describe("the OpenAPI document's shape", () => {
       (doc.paths[path]?.[method]?.parameters ?? [])
         .map((parameter) => resolve(parameter))
         .filter((parameter): parameter is JsonObject => isObject(parameter) && parameter.in === "query");
-    const reads = ROUTES.filter((route) => route.method === "GET");
-    expect(reads.length).toBe(9);
+    const reads = ROUTES.filter((route) => route.method === "GET" || route.read === true);
+    expect(reads.length).toBe(11);
     for (const route of ROUTES) {
       const path = routeTemplate(route.pattern);
       const minRevision = query(path, route.method.toLowerCase() as OpenApiMethod).find(
         (p) => p.name === "min_revision",
       );
-      if (route.method !== "GET") {
+      if (!reads.includes(route)) {
         expect(minRevision, `${route.method} ${path}`).toBeUndefined();
         continue;
       }
@@ -920,6 +923,24 @@ describe("the handler's answers match the document", () => {
     expect(log.status).toBe(200);
     expect(log.body.has_more).toBe(true);
     expect((await call("GET", `${base}/access/changes?limit=1001`)).status).toBe(422);
+    const check = { user_id: "usr_def456", entity_type: "vector_store", entity_id: "vs_docs01", level: "read" };
+    const checked = await call("POST", `${base}/access/check`, { body: check });
+    // usr_def456 is in neither dept_eng01 nor role_admin01 here: nothing reaches vs_docs01.
+    expect(checked.body).toEqual({ allowed: false, access_level: null, grant_paths: [] });
+    expect((await call("POST", `${base}/access/check`, { body: check, token: "stranger-token" })).status).toBe(403);
+    expect((await call("POST", `${base}/access/check?min_revision=999`, { body: check })).status).toBe(422);
+    expect((await call("POST", "/v1/organizations/org_nobody/access/check", { body: check })).status).toBe(404);
+    const bulk = await call("POST", `${base}/access/check/bulk`, {
+      body: { checks: [check, { ...check, user_id: "usr_stranger" }, { ...check, level: "owner" }] },
+      token: "stranger-token",
+    });
+    expect(bulk.status).toBe(200);
+    expect((bulk.body.results as { error?: { code: string } }[]).map((result) => result.error?.code)).toEqual([
+      "INSUFFICIENT_PERMISSIONS",
+      undefined,
+      "VALIDATION_ERROR",
+    ]);
+    expect((await call("POST", `${base}/access/check/bulk`, { body: { checks: [] } })).status).toBe(422);
     expect((await call("GET", `${base}/access/changes`, { token: "stranger-token" })).status).toBe(403);
     expect((await call("GET", `${base}/access/snapshot?min_revision=1`)).status).toBe(200);
     expect((await call("GET", `${base}/access/snapshot?min_revision=999`)).status).toBe(422);
@@ -959,6 +980,8 @@ describe("the handler's answers match the document", () => {
       "listAssistantGrants 200",
       "getResolvedAccess 200",
       "getUsersWithAccess 200",
+      "checkAccess 200",
+      "bulkCheckAccess 200",
       "listChanges 200",
       "listChanges 410",
       "getSnapshot 200",
