@@ -212,6 +212,29 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
         const server = await serve(handler, { port, host: options.host }).catch((error: unknown) => {
           throw new CliFailure(`cannot listen on ${options.host}:${port}: ${(error as Error).message}`, EXIT.error);
         });
+        // Listen for the stop signals before saying it is ready: whoever waits for these lines
+        // may send SIGTERM the moment they arrive.
+        const stopped = new Promise<void>((resolve) => {
+          let stopping = false;
+          const stop = () => {
+            // Stay subscribed until closed: a terminal's Ctrl-C reaches `npm start` too, which
+            // forwards it, and that second SIGINT must not cut the graceful close short.
+            if (stopping) return;
+            stopping = true;
+            io.stdout("grantpath: shutting down\n");
+            void server
+              .close()
+              .then(() => accessControl.close())
+              .then(() => storage.close?.())
+              .then(() => {
+                process.off("SIGINT", stop);
+                process.off("SIGTERM", stop);
+                resolve();
+              });
+          };
+          process.on("SIGINT", stop);
+          process.on("SIGTERM", stop);
+        });
         io.stdout(`grantpath serving ${initial.map((o) => o.organization_id).join(", ")} at ${server.url}\n`);
         const [someToken = "<token>"] = tokens.keys();
         io.stdout(
@@ -219,20 +242,7 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
         );
         io.stdout("bearer tokens:\n");
         for (const [token, user] of tokens) io.stdout(`  ${token}  ->  ${user}\n`);
-        await new Promise<void>((resolve) => {
-          const stop = () => {
-            process.off("SIGINT", stop);
-            process.off("SIGTERM", stop);
-            io.stdout("grantpath: shutting down\n");
-            void server
-              .close()
-              .then(() => accessControl.close())
-              .then(() => storage.close?.())
-              .then(resolve);
-          };
-          process.on("SIGINT", stop);
-          process.on("SIGTERM", stop);
-        });
+        await stopped;
       },
     );
 
