@@ -21,8 +21,10 @@ export default defineConfig([
     ...shared,
     entry: {
       index: "src/index.ts",
+      adapter: "src/adapter.ts",
       openapi: "src/openapi.ts",
       testing: "src/testing/index.ts",
+      "testing/vitest": "src/testing/vitest.ts",
       node: "src/node/index.ts",
       sqlite: "src/storage/sqlite/index.ts",
       postgres: "src/storage/postgres/index.ts",
@@ -31,13 +33,15 @@ export default defineConfig([
     format: ["esm"],
     splitting: true,
   },
-  // CommonJS for require() users: the library, its Node server and the SQL adapters. grantpath/testing runs inside
-  // vitest, which cannot be required, and the CLI is an executable.
+  // CommonJS for require() users: every entry but grantpath/testing/vitest (vitest cannot be
+  // required) and the CLI (an executable).
   {
     ...shared,
     entry: {
       index: "src/index.ts",
+      adapter: "src/adapter.ts",
       openapi: "src/openapi.ts",
+      testing: "src/testing/index.ts",
       node: "src/node/index.ts",
       sqlite: "src/storage/sqlite/index.ts",
       postgres: "src/storage/postgres/index.ts",

@@ -6,7 +6,14 @@
  */
 import { AccessError, type ErrorDetails } from "./errors.js";
 
-/** The organization does not exist (404, `details.organization_id`). */
+/**
+ * The organization does not exist (404, `details.organization_id`).
+ *
+ * @example
+ * ```ts
+ * if (!stored) throw organizationNotFound("org_acme");
+ * ```
+ */
 export function organizationNotFound(organizationId: string): AccessError {
   return new AccessError(
     "RESOURCE_NOT_FOUND",
@@ -67,7 +74,14 @@ export function cycleError(kind: "department" | "composite", field: string, cycl
   });
 }
 
-/** A commit named a revision that is not the organization's (409 `VERSION_CONFLICT`). */
+/**
+ * A commit named a revision that is not the organization's (409 `VERSION_CONFLICT`).
+ *
+ * @example
+ * ```ts
+ * if (actual !== expected) throw versionConflict("org_acme", expected, actual);
+ * ```
+ */
 export function versionConflict(
   organizationId: string,
   expectedRevision: number,
@@ -85,7 +99,14 @@ export function versionConflict(
   );
 }
 
-/** The database did not answer in time or could not be reached (503: the caller may retry). */
+/**
+ * The database did not answer in time or could not be reached (503: the caller may retry).
+ *
+ * @example
+ * ```ts
+ * throw storageUnavailable("my-store", "commit", error); // 503, the caller may retry
+ * ```
+ */
 export function storageUnavailable(storage: string, operation: string, cause: unknown): AccessError {
   return new AccessError(
     "STORAGE_UNAVAILABLE",

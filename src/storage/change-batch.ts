@@ -17,7 +17,14 @@ const PAYLOAD_FIELD: Readonly<Record<StorageChange["type"], string>> = {
   put_composite: "composite",
 };
 
-/** Throws a `VALIDATION_ERROR` naming `changes[i]` for the first change an adapter cannot store. */
+/**
+ * Throws a `VALIDATION_ERROR` naming `changes[i]` for the first change an adapter cannot store.
+ *
+ * @example
+ * ```ts
+ * checkBatch(changes, currentRevision); // throws a VALIDATION_ERROR naming changes[i], before anything is stored
+ * ```
+ */
 export function checkBatch(changes: readonly StorageChange[], currentVersion: number): void {
   changes.forEach((change, index) => {
     const field = PAYLOAD_FIELD[change?.type];

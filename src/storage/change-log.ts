@@ -24,7 +24,14 @@ export interface ChangeRetention {
   readonly maxAgeMs?: number;
 }
 
-/** The retention option, checked: each bound a whole number of at least 1, or absent. */
+/**
+ * The retention option, checked: each bound a whole number of at least 1, or absent.
+ *
+ * @example
+ * ```ts
+ * const retention = checkRetention(options.changeRetention); // {} keeps every commit
+ * ```
+ */
 export function checkRetention(retention: ChangeRetention | undefined): ChangeRetention {
   if (retention === undefined) return {};
   if (typeof retention !== "object" || retention === null) {
@@ -62,6 +69,11 @@ export function ageCutoff(retention: ChangeRetention, now: Date): string | null 
 /**
  * The `CHANGES_EXPIRED` answer for a reader whose `since` the log no longer reaches:
  * `oldest_revision` is the oldest commit the log holds, so `since` must be at least one less.
+ *
+ * @example
+ * ```ts
+ * if (since < logStart) throw changesExpired(organizationId, since, logStart + 1);
+ * ```
  */
 export function changesExpired(organizationId: string, since: number, oldestRevision: number): AccessError {
   return new AccessError(

@@ -9,13 +9,28 @@ import { revokedAtOf } from "./grant-records.js";
 import type { SeedOrganization } from "./initial-organizations.js";
 import type { GrantRecord, StorageChange } from "./storage-adapter.js";
 
-/** A user's direct memberships as stored. */
+/**
+ * A user's direct memberships as stored.
+ *
+ * @example
+ * ```ts
+ * const user: StoredMemberships = { department_ids: ["dept_eng01"], role_ids: [] };
+ * ```
+ */
 export interface StoredMemberships {
   readonly department_ids: readonly string[];
   readonly role_ids: readonly string[];
 }
 
-/** An organization's directory and grants, keyed by id. */
+/**
+ * An organization's directory and grants, keyed by id.
+ *
+ * @example
+ * ```ts
+ * const state: OrganizationState = stateFromGraph(snapshot.graph);
+ * state.grants.get("agrant_1")?.access_level;
+ * ```
+ */
 export interface OrganizationState {
   owners: readonly string[];
   readonly users: Map<string, StoredMemberships>;
@@ -29,7 +44,14 @@ export interface OrganizationState {
   readonly grants: Map<string, GrantRecord>;
 }
 
-/** An organization with nothing in it yet. */
+/**
+ * An organization with nothing in it yet.
+ *
+ * @example
+ * ```ts
+ * const state = emptyState(); // then apply the create_organization batch to it
+ * ```
+ */
 export function emptyState(): OrganizationState {
   return {
     owners: [],
@@ -55,7 +77,14 @@ export function stateFromSeed({ graph, grants }: SeedOrganization): Organization
   };
 }
 
-/** Applies one (checked) change and returns the frozen copy a log keeps of it. */
+/**
+ * Applies one (checked) change and returns the frozen copy a log keeps of it.
+ *
+ * @example
+ * ```ts
+ * const logged = changes.map((change) => applyStoredChange(state, change));
+ * ```
+ */
 export function applyStoredChange(state: OrganizationState, change: StorageChange): StorageChange {
   switch (change.type) {
     case "create_organization":
@@ -102,7 +131,14 @@ export function applyStoredChange(state: OrganizationState, change: StorageChang
   }
 }
 
-/** The state as a `GraphInput`: the directory and the grants that are not revoked. */
+/**
+ * The state as a `GraphInput`: the directory and the grants that are not revoked.
+ *
+ * @example
+ * ```ts
+ * return { revision, graph: stateToGraph(organizationId, state) }; // loadOrganization's answer
+ * ```
+ */
 export function stateToGraph(organizationId: string, state: OrganizationState): GraphInput {
   const grants: GrantRecord[] = [];
   for (const grant of state.grants.values()) if (revokedAtOf(grant) === undefined) grants.push(grant);
@@ -121,7 +157,14 @@ export function stateToGraph(organizationId: string, state: OrganizationState): 
   };
 }
 
-/** The state a `GraphInput` of stored records describes (every grant complete, none revoked). */
+/**
+ * The state a `GraphInput` of stored records describes (every grant complete, none revoked).
+ *
+ * @example
+ * ```ts
+ * const state = stateFromGraph((await adapter.loadOrganization("org_acme"))?.graph ?? { organization_id: "org_acme" });
+ * ```
+ */
 export function stateFromGraph(graph: GraphInput): OrganizationState {
   return stateFromSeed({ graph, grants: (graph.grants ?? []) as readonly GrantRecord[] });
 }

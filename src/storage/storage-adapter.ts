@@ -110,7 +110,8 @@ export type CommitPlan = (missed: readonly Commit[]) => readonly StorageChange[]
 
 /**
  * What the service needs from a database. Implement it to put grantpath on your own store, and
- * check your adapter with `runStorageConformance` from `grantpath/testing`.
+ * check your adapter with `runStorageConformance` from `grantpath/testing/vitest`; the pieces
+ * every built-in adapter uses are in `grantpath/adapter`.
  *
  * Every organization has a **revision** that grows by one with each commit, and a **change log**:
  * each commit's changes, stored under its revision in the same atomic step as the data, so that

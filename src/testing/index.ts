@@ -1,6 +1,8 @@
 /**
- * `grantpath/testing`: the storage conformance suite (for vitest) and a small test kit.
+ * `grantpath/testing`: a test kit for your authorization logic that works in any test runner
+ * (`node:test`, jest, vitest, …): a clock you move by hand and predictable grant ids. It
+ * imports no test framework. The storage conformance suite, which registers vitest tests, is
+ * `grantpath/testing/vitest`.
  * @packageDocumentation
  */
-export { type ConformanceOptions, runStorageConformance } from "./storage-conformance.js";
 export { type ManualClock, manualClock, sequentialIds } from "./test-kit.js";

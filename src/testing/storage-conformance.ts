@@ -53,7 +53,7 @@ export interface ConformanceOptions {
  * @example
  * ```ts
  * // test/storage/my-storage.test.ts
- * import { runStorageConformance } from "grantpath/testing";
+ * import { runStorageConformance } from "grantpath/testing/vitest";
  * import { myStorage } from "../src/my-storage.js";
  *
  * runStorageConformance({

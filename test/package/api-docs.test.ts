@@ -6,8 +6,10 @@ import { describe, expect, it } from "vitest";
 
 const entries = [
   "../../src/index.ts",
+  "../../src/adapter.ts",
   "../../src/openapi.ts",
   "../../src/testing/index.ts",
+  "../../src/testing/vitest.ts",
   "../../src/node/index.ts",
   "../../src/storage/sqlite/index.ts",
   "../../src/storage/postgres/index.ts",

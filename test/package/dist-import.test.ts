@@ -46,24 +46,46 @@ describe("the built package", () => {
     expect(out.code).toBe("VALIDATION_ERROR");
   });
 
-  it("serves grantpath/testing as ESM, sharing the main entry's classes", () => {
+  it("serves grantpath/testing to any runner, as ESM and CommonJS, without loading vitest", () => {
+    const esm = execFileSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `import { manualClock, sequentialIds } from "grantpath/testing";
+         console.log(JSON.stringify({ id: sequentialIds()(), at: manualClock("2025-06-15T10:00:00Z").now().toISOString() }));`,
+      ],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(JSON.parse(esm)).toEqual({ id: "agrant_test0001", at: "2025-06-15T10:00:00.000Z" });
+    const cjs = execFileSync(
+      process.execPath,
+      [
+        "--input-type=commonjs",
+        "-e",
+        `const { manualClock, sequentialIds } = require("grantpath/testing");
+         const loaded = Object.keys(require.cache).filter((path) => path.includes("vitest"));
+         console.log(JSON.stringify({ id: sequentialIds("agrant_x")(), at: manualClock("2025-06-15T10:00:00Z").now().getTime(), loaded }));`,
+      ],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(JSON.parse(cjs)).toEqual({ id: "agrant_x0001", at: Date.parse("2025-06-15T10:00:00Z"), loaded: [] });
+  });
+
+  it("serves grantpath/testing/vitest as ESM, sharing the main entry's classes", () => {
     const out = execFileSync(
       process.execPath,
       [
         "--input-type=module",
         "-e",
-        `import { manualClock, sequentialIds, runStorageConformance } from "grantpath/testing";
+        `import { runStorageConformance } from "grantpath/testing/vitest";
          import { AccessError } from "grantpath";
-         console.log(JSON.stringify({ conformance: typeof runStorageConformance, id: sequentialIds()(),
-           at: manualClock("2025-06-15T10:00:00Z").now().toISOString(), brand: new AccessError("VERSION_CONFLICT") instanceof AccessError }));`,
+         import { changeListeners } from "grantpath/adapter";
+         console.log(JSON.stringify({ conformance: typeof runStorageConformance, kit: typeof changeListeners,
+           brand: new AccessError("VERSION_CONFLICT") instanceof AccessError }));`,
       ],
       { cwd: root, encoding: "utf8" },
     );
-    expect(JSON.parse(out)).toEqual({
-      conformance: "function",
-      id: "agrant_test0001",
-      at: "2025-06-15T10:00:00.000Z",
-      brand: true,
-    });
+    expect(JSON.parse(out)).toEqual({ conformance: "function", kit: "function", brand: true });
   });
 });

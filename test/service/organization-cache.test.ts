@@ -13,15 +13,13 @@ import { describe, expect, it } from "vitest";
 import {
   type AccessControl,
   AccessError,
-  type Awaitable,
-  type CommitOptions,
-  type CommitPlan,
   type CreateGrantInput,
   createAccessControl,
   isAccessError,
   memoryStorage,
   type StorageAdapter,
 } from "../../src/index.js";
+import { type Awaitable, type CommitOptions, type CommitPlan } from "../../src/adapter.js";
 import { type ManualClock, manualClock, sequentialIds } from "../../src/testing/test-kit.js";
 
 const T0 = "2025-06-15T10:00:00Z";

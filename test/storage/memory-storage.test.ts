@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AccessError, createAccessControl, type GraphInput, memoryStorage } from "../../src/index.js";
-import { manualClock, runStorageConformance, sequentialIds } from "../../src/testing/index.js";
+import { manualClock, sequentialIds } from "../../src/testing/index.js";
+import { runStorageConformance } from "../../src/testing/vitest.js";
 
 runStorageConformance({ name: "memory", create: () => memoryStorage() });
 

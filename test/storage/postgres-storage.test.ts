@@ -7,7 +7,8 @@ import { type AccessControl, AccessError, createAccessControl, type GraphInput }
 import { postgresStorage } from "../../src/storage/postgres/index.js";
 import { migrate, POSTGRES_MIGRATIONS } from "../../src/storage/postgres/migrations.js";
 import type { StorageAdapter } from "../../src/storage/storage-adapter.js";
-import { manualClock, runStorageConformance, sequentialIds } from "../../src/testing/index.js";
+import { manualClock, sequentialIds } from "../../src/testing/index.js";
+import { runStorageConformance } from "../../src/testing/vitest.js";
 import { DATABASE_URL, warnWithoutDatabase } from "../support/postgres-url.js";
 
 const url = DATABASE_URL;

@@ -12,7 +12,8 @@ import {
 } from "../../src/index.js";
 import { sqliteStorage } from "../../src/storage/sqlite/index.js";
 import { SQLITE_MIGRATIONS } from "../../src/storage/sqlite/migrations.js";
-import { runStorageConformance, sequentialIds } from "../../src/testing/index.js";
+import { sequentialIds } from "../../src/testing/index.js";
+import { runStorageConformance } from "../../src/testing/vitest.js";
 
 const folder = mkdtempSync(join(tmpdir(), "grantpath-sqlite-"));
 let fileCount = 0;

@@ -1,0 +1,6 @@
+/**
+ * `grantpath/testing/vitest`: what needs vitest — the storage conformance suite, which
+ * registers a vitest test per case for your adapter.
+ * @packageDocumentation
+ */
+export { type ConformanceOptions, runStorageConformance } from "./storage-conformance.js";
