@@ -1,0 +1,217 @@
+/**
+ * The servers `npm run bench:http` loads, each in a child process of its own (bench/http.ts
+ * forks its own bundle with `server <kind>`), so none shares an event loop with the load
+ * generator or with another:
+ *  - `grantpath`: the CLI's `grantpath serve`, run as the command runs it (memory storage, the
+ *    demo organization, the demo tokens, `serve` from grantpath/node);
+ *  - `floor`: a bare `node:http` server that checks the bearer token and writes the bytes the real
+ *    server answered (captured once), the least any server must do;
+ *  - `serve-empty`: grantpath/node's `serve` around a handler that does only what the floor
+ *    does, so the bridge's own cost shows apart from the handler's;
+ *  - `naive-empty`: a naive Node ↔ web conversion (a URL, a Headers, a Request, the Response's
+ *    headers copied and its body read back) around that same handler: the wall the issue met.
+ * @module
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { serve } from "../src/node/index.js";
+
+/** The contenders, in the order the tables list them. */
+export const CONTENDERS = ["floor", "grantpath", "serve-empty", "naive-empty"] as const;
+
+/** One of {@link CONTENDERS}. */
+export type Contender = (typeof CONTENDERS)[number];
+
+/** What each contender is, as the tables name it. */
+export const CONTENDER_LABELS: Readonly<Record<Contender, string>> = {
+  floor: "floor: bare node:http, same bytes",
+  grantpath: "grantpath serve",
+  "serve-empty": "grantpath/node serve, empty handler",
+  "naive-empty": "naive conversion, empty handler",
+};
+
+/** The demo organization's owner, as `grantpath serve` prints it. */
+export const TOKEN = "demo-owner-token";
+export const GET_PATH = "/v1/organizations/org_xyz789/users/usr_def456/resolved-access";
+export const POST_PATH = "/v1/organizations/org_xyz789/access/grants";
+
+/** A fresh grant per request: autocannon puts a new id in place of each `[<id>]`. */
+export const POST_BODY_TEMPLATE = JSON.stringify({
+  entity_type: "knowledge_slice",
+  entity_id: "kslice_[<id>]",
+  grantee_type: "user",
+  grantee_id: "usr_[<id>]",
+  access_level: "read",
+});
+
+/** An answer of the real server: its status, the headers that are not framing, and its body. */
+export interface CapturedAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** The real server's answers to the two routes, which the floor and the empty handler repeat. */
+export interface Captured {
+  readonly get: CapturedAnswer;
+  readonly post: CapturedAnswer;
+}
+
+/** The message a contender's process gets once, before it starts: the real server needs no answers. */
+export interface StartMessage {
+  readonly captured?: Captured;
+}
+
+/** The message a contender's process sends once it listens. */
+export interface ListeningMessage {
+  readonly url: string;
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  });
+}
+
+/** `grantpath serve --port 0`, as the command line runs it; resolves with the URL it prints. */
+async function startGrantpath(): Promise<string> {
+  // commander is CommonJS that requires Node's own modules, and an ES module bundle has no
+  // `require` for it: esbuild's stand-in calls the global one, so there is one before the command
+  // line's code (bundled lazily, as it is imported here) first runs.
+  const scope = globalThis as { require?: NodeJS.Require };
+  scope.require ??= createRequire(import.meta.url);
+  const { createProgram } = await import("../src/cli/program.js");
+  return new Promise((resolve, reject) => {
+    const program = createProgram({
+      stdout: (text) => {
+        const printed = /serving .* at (http:\/\/\S+)/.exec(text);
+        if (printed) resolve(printed[1] as string);
+      },
+      stderr: (text) => process.stderr.write(text),
+      color: false,
+      env: {},
+    });
+    // The command answers SIGTERM by closing the server, the service and the storage.
+    program.run(["serve", "--port", "0", "--host", "127.0.0.1"]).then((code) => process.exit(code), reject);
+  });
+}
+
+interface WireAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+function wire(answer: CapturedAnswer): WireAnswer {
+  const body = Buffer.from(answer.body);
+  return { status: answer.status, headers: { ...answer.headers, "content-length": String(body.length) }, body };
+}
+
+function startFloor(captured: Captured): Promise<string> {
+  const get = wire(captured.get);
+  const post = wire(captured.post);
+  const authorization = `Bearer ${TOKEN}`;
+  const write = (response: ServerResponse, answer: WireAnswer) => {
+    response.writeHead(answer.status, answer.headers);
+    response.end(answer.body);
+  };
+  const server = createServer((request, response) => {
+    if (request.headers.authorization !== authorization) {
+      response.writeHead(401).end();
+    } else if (request.method === "GET" && request.url === GET_PATH) {
+      write(response, get);
+    } else if (request.method === "POST" && request.url === POST_PATH) {
+      request.on("data", () => {});
+      request.on("end", () => write(response, post));
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  return listen(server);
+}
+
+/** A web-standard handler that does what the floor does: check the token, answer the captured bytes. */
+function emptyHandler(captured: Captured): (request: Request) => Promise<Response> {
+  const authorization = `Bearer ${TOKEN}`;
+  return async (request) => {
+    if (request.headers.get("authorization") !== authorization) return new Response(null, { status: 401 });
+    const answer = request.method === "POST" ? captured.post : captured.get;
+    if (request.method === "POST") await request.arrayBuffer();
+    return new Response(answer.body, { status: answer.status, headers: answer.headers });
+  };
+}
+
+/** The conversion most bridges start as: everything built eagerly, the body streamed back. */
+async function naiveRespond(
+  handler: (request: Request) => Promise<Response>,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+): Promise<void> {
+  const url = new URL(incoming.url ?? "/", `http://${incoming.headers.host ?? "localhost"}`);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming.headers)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  const method = incoming.method ?? "GET";
+  const init: RequestInit & { duplex?: "half" } = { method, headers };
+  if (method !== "GET" && method !== "HEAD") {
+    init.body = Readable.toWeb(incoming) as ReadableStream<Uint8Array>;
+    init.duplex = "half";
+  }
+  const response = await handler(new Request(url, init));
+  const answerHeaders: Record<string, string> = {};
+  response.headers.forEach((value, key) => {
+    answerHeaders[key] = value;
+  });
+  outgoing.writeHead(response.status, answerHeaders);
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) outgoing.write(next.value);
+  }
+  outgoing.end();
+}
+
+function startNaive(handler: (request: Request) => Promise<Response>): Promise<string> {
+  const server = createServer((incoming, outgoing) => {
+    naiveRespond(handler, incoming, outgoing).catch(() => {
+      if (!outgoing.headersSent) outgoing.writeHead(500);
+      outgoing.end();
+    });
+  });
+  return listen(server);
+}
+
+async function start(contender: Contender, captured: Captured | undefined): Promise<string> {
+  if (contender === "grantpath") return startGrantpath();
+  if (!captured) throw new Error(`bench: ${contender} repeats the real answers, and was given none`);
+  switch (contender) {
+    case "floor":
+      return startFloor(captured);
+    case "serve-empty":
+      return (await serve(emptyHandler(captured), { port: 0, host: "127.0.0.1" })).url;
+    case "naive-empty":
+      return startNaive(emptyHandler(captured));
+  }
+}
+
+/**
+ * A contender's child process: waits for the captured answers (the real server needs none, but
+ * every child is started alike), starts its server, and tells the parent its URL. The parent
+ * ends it with SIGTERM.
+ */
+export function runContender(contender: string): void {
+  if (!(CONTENDERS as readonly string[]).includes(contender)) throw new Error(`bench: no contender ${contender}`);
+  process.once("message", (message: StartMessage) => {
+    start(contender as Contender, message.captured).then(
+      (url) => process.send?.({ url } satisfies ListeningMessage),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}
