@@ -8,6 +8,7 @@ import { DEFAULT_ACCESS_PAGE_LIMIT, MAX_ACCESS_PAGE_LIMIT } from "../core/query-
 import {
   DEFAULT_CHANGES_LIMIT,
   DEFAULT_LIMIT,
+  IMMUTABLE_GRANT_FIELDS,
   MAX_BULK_GRANTS,
   MAX_CHANGES_LIMIT,
   MAX_LIMIT,
@@ -432,7 +433,11 @@ const SCHEMAS: Readonly<Record<string, JsonObject>> = {
       "`entity_type`, `entity_id`, `grantee_type`, `grantee_id`, `granted_by`, `organization_id`, `created_at`, " +
       "`updated_at`, `revoked_at`, `expires_at`) answers 422; other properties are ignored.",
     required: ["access_level"],
-    properties: { access_level: schemaRef("AccessLevel") },
+    // `false`: a body naming any of these fields does not match, as the service refuses it.
+    properties: {
+      access_level: schemaRef("AccessLevel"),
+      ...Object.fromEntries(IMMUTABLE_GRANT_FIELDS.map((field) => [field, false])),
+    },
   },
   GrantPath: {
     type: "object",

@@ -123,7 +123,8 @@ export function withIndex(error: unknown, index: number): unknown {
   );
 }
 
-const IMMUTABLE_FIELDS = [
+/** The grant fields an update may not name: only `access_level` changes. */
+export const IMMUTABLE_GRANT_FIELDS = [
   "id",
   "entity_type",
   "entity_id",
@@ -140,7 +141,7 @@ const IMMUTABLE_FIELDS = [
 /** The body of an update: `access_level`, the only field of a grant that can change. */
 export function updateGrantArg(body: unknown): AccessLevel {
   const input = expectObject(body, "body");
-  for (const field of IMMUTABLE_FIELDS) {
+  for (const field of IMMUTABLE_GRANT_FIELDS) {
     if (input[field] !== undefined) {
       throw validationError(
         field,
