@@ -2,7 +2,7 @@
  * Bad input at every route (issue 4, "Bad input"): fast-check throws arbitrary bodies (wrong
  * types, huge strings, deep nesting, extra fields, `__proto__` and `constructor` keys in the
  * JSON text, arrays, numbers, text that is not JSON), arbitrary query strings and arbitrary
- * path ids (percent-encoded junk included) at every route of SPEC section 6, as owners, entity
+ * path ids (percent-encoded junk included) at every route of SPEC sections 6 and 9, as owners, entity
  * admins, readers, strangers, the other organization's owner and nobody. Every answer must be
  * a documented status (never a 5xx), an error must carry the seed's envelope, the OpenAPI
  * document must describe it (the request helper checks), and a rejected request must leave the
@@ -354,6 +354,44 @@ const patchBodyArb = shapedBody(
   ["access_level", "entity_id", "grantee_id", "expires_at", "id", "revoked_at"],
 );
 
+const USERS = [SEED_USER, READER, STRANGER, ENTITY_ADMIN, OWNER, OTHER_OWNER, "usr_fresh", "usr___proto__"];
+
+const validCheckArb = fc
+  .record({
+    user_id: fc.constantFrom(...USERS),
+    entity: fc.constantFrom(...ENTITIES),
+    level: fc.option(fc.constantFrom<string | null>(...LEVELS, null), { freq: 3, nil: undefined }),
+  })
+  .map(({ user_id, entity: [entity_type, entity_id], level }) => ({
+    user_id,
+    entity_type,
+    entity_id,
+    ...(level === undefined ? {} : { level }),
+  }));
+const CHECK_FIELDS = ["user_id", "entity_type", "entity_id", "level"];
+
+const checkBodyArb = shapedBody(validCheckArb, CHECK_FIELDS);
+
+/** 0–102 checks (the bounds are 1 and 100), mostly shaped like one, now and then any JSON. */
+const bulkCheckBodyArb = shapedBody(
+  fc
+    .oneof(
+      { weight: 8, arbitrary: fc.integer({ min: 1, max: 5 }) },
+      { weight: 1, arbitrary: fc.constantFrom(0, 99, 100, 101, 102) },
+    )
+    .chain((length) =>
+      fc.array(
+        fc.oneof(
+          { weight: 8, arbitrary: checkBodyArb.map((check): unknown => check) },
+          { weight: 1, arbitrary: jsonArb },
+        ),
+        { minLength: length, maxLength: length },
+      ),
+    )
+    .map((checks) => ({ checks })),
+  ["checks"],
+);
+
 /** Query parameters a route understands, with valid values (then perhaps junk pairs after them). */
 const plausiblePairsArb: fc.Arbitrary<[string, string][]> = fc
   .record({
@@ -433,7 +471,15 @@ const notAnObjectTextArb: fc.Arbitrary<string> = fc.oneof(
 /** A body: JSON that looks like the route's, other JSON, prototype keys, or text that is not JSON. */
 function bodyTextArb(route: RouteSpec): fc.Arbitrary<string> {
   const shaped =
-    route.template === "/access/grants/bulk" ? bulkBodyArb : route.method === "PATCH" ? patchBodyArb : createBodyArb;
+    route.template === "/access/grants/bulk"
+      ? bulkBodyArb
+      : route.template === "/access/check"
+        ? checkBodyArb
+        : route.template === "/access/check/bulk"
+          ? bulkCheckBodyArb
+          : route.method === "PATCH"
+            ? patchBodyArb
+            : createBodyArb;
   return fc.oneof(
     { weight: 5, arbitrary: shaped.map((value) => JSON.stringify(value)) },
     { weight: 1, arbitrary: jsonArb.map((value) => JSON.stringify(value)) },

@@ -580,6 +580,55 @@ describe("response bodies against the document", () => {
     expectMatchesOpenApi("GET", grant, 200, withKey(SEED_GRANT, "expires_at", "2026-01-01T01:00+01:00"));
   });
 
+  it("accepts the checks' answers and rejects ones that contradict themselves", () => {
+    const checkPath = `${ORG}/access/check`;
+    const bulkPath = `${ORG}/access/check/bulk`;
+    const direct = {
+      type: "direct",
+      access_level: "write",
+      department_id: null,
+      role_id: null,
+      composite_id: null,
+      grant_id: "agrant_1",
+    };
+    const allowed = { allowed: true, access_level: "write", grant_paths: [direct] };
+    const none = { allowed: false, access_level: null, grant_paths: [] };
+    const refused = {
+      error: {
+        code: "INSUFFICIENT_PERMISSIONS",
+        message: "You do not have permission to check another user's access to this entity.",
+        details: { index: 2, user_id: "usr_x", entity_type: "assistant", entity_id: "asst_1", required_level: "admin" },
+      },
+    };
+    expectMatchesOpenApi("POST", checkPath, 200, allowed);
+    expectMatchesOpenApi("POST", checkPath, 200, none);
+    expectMatchesOpenApi("POST", checkPath, 200, { ...allowed, allowed: false });
+    expectMatchesOpenApi("POST", bulkPath, 200, { results: [allowed, none, refused] });
+    // Allowed with nothing reaching, paths without a level, a level without paths.
+    for (const bad of [
+      { ...none, allowed: true },
+      { ...none, grant_paths: [direct] },
+      { ...allowed, grant_paths: [] },
+      { allowed: true, access_level: "write" },
+    ]) {
+      expect(() => expectMatchesOpenApi("POST", checkPath, 200, bad), JSON.stringify(bad)).toThrow(/OpenAPI/);
+    }
+    // An item error is a validation error or a refusal, with its index; a bulk answer is 1–100 results.
+    const otherCode = { error: { ...refused.error, code: "RESOURCE_NOT_FOUND" } };
+    const noIndex = { error: { ...refused.error, details: { user_id: "usr_x" } } };
+    const withStatus = { error: { ...refused.error, status: 403 } };
+    for (const bad of [
+      { results: [otherCode] },
+      { results: [noIndex] },
+      { results: [withStatus] },
+      { results: [] },
+      { results: Array.from({ length: 101 }, () => none) },
+      { results: [allowed], revision: 1 },
+    ]) {
+      expect(() => expectMatchesOpenApi("POST", bulkPath, 200, bad)).toThrow(/OpenAPI/);
+    }
+  });
+
   it("rejects malformed pages, paths and envelopes", () => {
     const page = { items: [], total: 0, skip: 0, limit: 101, has_more: false };
     expect(() => expectMatchesOpenApi("GET", grants, 200, page)).toThrow(/\/limit: must be <= 100/);

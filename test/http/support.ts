@@ -366,7 +366,7 @@ export function expectValidationError(response: ApiResponse, field: string): Rea
   return error.details;
 }
 
-/** One route of SPEC section 6: its method, its path under the organization, whether it takes a body. */
+/** One route of SPEC sections 6 and 9: its method, its path under the organization, whether it takes a body. */
 export interface RouteSpec {
   readonly method: "GET" | "POST" | "PATCH" | "DELETE";
   /** The path after `/v1/organizations/{organization_id}`, with `{name}` parameters. */
@@ -374,7 +374,7 @@ export interface RouteSpec {
   readonly hasBody: boolean;
 }
 
-/** Every route of SPEC section 6. */
+/** Every route of SPEC sections 6 and 9 (the change log's owner-only reads have tests of their own). */
 export const ROUTE_SPECS: readonly RouteSpec[] = [
   { method: "POST", template: "/access/grants", hasBody: true },
   { method: "POST", template: "/access/grants/bulk", hasBody: true },
@@ -387,6 +387,8 @@ export const ROUTE_SPECS: readonly RouteSpec[] = [
   { method: "GET", template: "/assistants/{assistant_id}/grants", hasBody: false },
   { method: "GET", template: "/users/{user_id}/resolved-access", hasBody: false },
   { method: "GET", template: "/access/users-with-access", hasBody: false },
+  { method: "POST", template: "/access/check", hasBody: true },
+  { method: "POST", template: "/access/check/bulk", hasBody: true },
 ];
 
 /** Fills a route's template with (already encoded) path parameters. */
