@@ -1,6 +1,6 @@
 /**
- * The `grantpath` command line: `serve` (the REST API on the embedded default), and `resolve`,
- * `check`, `who` and `validate` over a graph file.
+ * The `grantpath` command line: `serve` (the REST API on the embedded default), `resolve`,
+ * `check`, `who` and `validate` over a graph file, and `check --server` against a running server.
  * @module
  */
 import { readFile } from "node:fs/promises";
@@ -13,6 +13,7 @@ function paint(format: Parameters<typeof styleText>[0], text: string): string {
 
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
+  type AccessCheck,
   AccessError,
   type AccessGraph,
   checkAccess,
@@ -30,6 +31,7 @@ import { createAccessControl } from "../service/index.js";
 import { memoryStorage, type StorageAdapter } from "../storage/index.js";
 import { collectProblems } from "./collect-problems.js";
 import { DEMO_ORGANIZATION, DEMO_TOKENS } from "./demo-organization.js";
+import { checkOnServer } from "./server-check.js";
 
 /** Where the program writes, and how it ends; injectable so tests can run it in-process. */
 export interface CliIo {
@@ -161,6 +163,90 @@ function levelText(level: string, color: boolean): string {
   return paint(level === "admin" ? "red" : level === "write" ? "yellow" : "green", level);
 }
 
+/** The options of `check`: the file form's, and the server form's. */
+interface CheckCommandOptions {
+  readonly level?: string;
+  readonly at?: Date;
+  readonly json?: boolean;
+  readonly server?: string;
+  readonly org?: string;
+  readonly token?: string;
+  readonly minRevision?: number;
+}
+
+/** A check and whom and what it is about, whichever form answered it. */
+interface CheckAnswer {
+  readonly userId: string;
+  readonly entityId: string;
+  readonly check: AccessCheck;
+}
+
+const CHECK_USAGE =
+  "check takes <graph.json> <user_id> <entity_type> <entity_id>, or --server <url> --org <organization_id> " +
+  "<user_id> <entity_type> <entity_id>";
+
+function parseRevision(value: string): number {
+  const revision = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(revision)) throw new InvalidArgumentError("expected a revision: a whole number ≥ 0");
+  return revision;
+}
+
+/** `check` over a graph file: the core's answer. */
+async function checkFile(args: readonly string[], options: CheckCommandOptions): Promise<CheckAnswer> {
+  const given: readonly [string, unknown][] = [
+    ["--org", options.org],
+    ["--token", options.token],
+    ["--min-revision", options.minRevision],
+  ];
+  const misplaced = given.flatMap(([name, value]) => (value === undefined ? [] : [name]));
+  if (misplaced.length > 0) {
+    throw new CliFailure(`${misplaced.join(", ")} ${misplaced.length === 1 ? "goes" : "go"} with --server`, EXIT.error);
+  }
+  if (args.length !== 4) throw new CliFailure(CHECK_USAGE, EXIT.error);
+  const [file, userId, entityType, entityId] = args as [string, string, string, string];
+  const check = checkAccess(await loadGraph(file), userId, entityType as never, entityId, {
+    level: options.level as never,
+    at: options.at,
+  });
+  return { userId, entityId, check };
+}
+
+/** `check --server`: the running server's answer to `POST /access/check`. */
+async function checkServer(
+  args: readonly string[],
+  options: CheckCommandOptions,
+  env: CliIo["env"],
+): Promise<CheckAnswer> {
+  if (args.length !== 3) throw new CliFailure(`${CHECK_USAGE} (no graph file with --server)`, EXIT.error);
+  const [userId, entityType, entityId] = args as [string, string, string];
+  let server: URL;
+  try {
+    server = new URL(options.server ?? "");
+  } catch {
+    throw new CliFailure(`--server must be a URL such as http://127.0.0.1:3000, got ${options.server}`, EXIT.error);
+  }
+  if (server.protocol !== "http:" && server.protocol !== "https:") {
+    throw new CliFailure(`--server must be an http or https URL, got ${options.server}`, EXIT.error);
+  }
+  if (options.org === undefined) throw new CliFailure("check --server needs --org <organization_id>", EXIT.error);
+  const token = options.token ?? env.GRANTPATH_TOKEN;
+  if (token === undefined || token === "") {
+    throw new CliFailure("check --server needs --token <token> (or GRANTPATH_TOKEN in the environment)", EXIT.error);
+  }
+  const outcome = await checkOnServer({
+    server,
+    token,
+    organizationId: options.org,
+    userId,
+    entityType,
+    entityId,
+    level: options.level,
+    minRevision: options.minRevision,
+  });
+  if (!outcome.ok) throw new CliFailure(outcome.message, EXIT.error);
+  return { userId, entityId, check: outcome.check };
+}
+
 /** Builds the program; `run` parses `argv` (without node and script) and resolves with the exit code. */
 export function createProgram(io: CliIo): { run(argv: readonly string[]): Promise<number> } {
   let exitCode: number = EXIT.ok;
@@ -279,37 +365,46 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
 
   program
     .command("check")
-    .description("whether a user may act on an entity (exit 0 allowed, 1 denied)")
-    .argument("<graph.json>", "a GraphInput file")
-    .argument("<user_id>", "the user (usr_*)")
-    .argument("<entity_type>", "knowledge_slice, vector_store or assistant")
-    .argument("<entity_id>", "the entity")
+    .description(
+      "whether a user may act on an entity, in a graph file or on a running server (exit 0 allowed, 1 denied)",
+    )
+    .usage(
+      "[options] <graph.json> <user_id> <entity_type> <entity_id>\n" +
+        "       grantpath check [options] --server <url> --org <organization_id> <user_id> <entity_type> <entity_id>",
+    )
+    .argument(
+      "<arguments...>",
+      "a GraphInput file (not with --server), the user (usr_*), the entity type (knowledge_slice, vector_store or " +
+        "assistant) and the entity",
+    )
     .option("--level <level>", "the level needed: read, write or admin")
-    .option("--at <instant>", "decide expiry at this ISO-8601 instant (default: now)", parseInstant)
+    .addOption(
+      new Option("--at <instant>", "decide expiry at this ISO-8601 instant (default: now; graph files only)")
+        .argParser(parseInstant)
+        .conflicts("server"),
+    )
     .option("--json", "print the check as JSON")
-    .action(
-      async (
-        file: string,
-        userId: string,
-        entityType: string,
-        entityId: string,
-        options: { level?: string; at?: Date; json?: boolean },
-      ) => {
-        const check = checkAccess(await loadGraph(file), userId, entityType as never, entityId, {
-          level: options.level as never,
-          at: options.at,
-        });
-        if (options.json) io.stdout(`${JSON.stringify(check, null, 2)}\n`);
-        else {
-          const verdict = check.allowed ? "allowed" : "denied";
-          io.stdout(
-            `${io.color ? paint(check.allowed ? "green" : "red", verdict) : verdict}: ${userId} has ${check.access_level ?? "no access"} on ${entityId}\n`,
-          );
-          for (const path of check.grant_paths) io.stdout(`  ${describePath(path)}\n`);
-        }
-        if (!check.allowed) exitCode = EXIT.no;
-      },
-    );
+    .option("--server <url>", "ask this running grantpath server (POST /access/check) instead of a graph file")
+    .option("--org <organization_id>", "with --server: the organization")
+    .option("--token <token>", "with --server: the bearer token (default: the GRANTPATH_TOKEN environment variable)")
+    .addOption(
+      new Option("--min-revision <n>", "with --server: answer from this revision or a later one").argParser(
+        parseRevision,
+      ),
+    )
+    .action(async (args: readonly string[], options: CheckCommandOptions) => {
+      const { userId, entityId, check } =
+        options.server === undefined ? await checkFile(args, options) : await checkServer(args, options, io.env);
+      if (options.json) io.stdout(`${JSON.stringify(check, null, 2)}\n`);
+      else {
+        const verdict = check.allowed ? "allowed" : "denied";
+        io.stdout(
+          `${io.color ? paint(check.allowed ? "green" : "red", verdict) : verdict}: ${userId} has ${check.access_level ?? "no access"} on ${entityId}\n`,
+        );
+        for (const path of check.grant_paths) io.stdout(`  ${describePath(path)}\n`);
+      }
+      if (!check.allowed) exitCode = EXIT.no;
+    });
 
   program
     .command("who")
