@@ -376,50 +376,211 @@ describe("validate", () => {
     ]);
   });
 
-  it("reports a cycle once every item is sound", async () => {
-    const cyclic = {
+  it("lists every problem of every kind in one file, in the file's order, items before each list's structure", async () => {
+    const grant = {
+      entity_type: "knowledge_slice",
+      entity_id: "kslice_a1",
+      grantee_type: "user",
+      grantee_id: "usr_a1",
+      access_level: "read",
+    };
+    const file = await tempFile("every-kind.json", {
+      organization_id: "org_acme1",
+      owners: ["usr_boss1", "boss"],
+      users: [
+        { id: "usr_a1", department_ids: ["dept_x1"] },
+        { id: "bob", department_ids: ["dept_x1", "engineering", "role_r1"], role_ids: ["dept_y1"] },
+        null,
+        { id: "usr_a1" },
+      ],
+      departments: [
+        { id: "dept_a1", parent_id: "dept_b1" },
+        { id: "dept_b1", parent_id: "dept_a1" },
+        { id: "dept_c1", parent_id: "nope" },
+      ],
+      roles: [{ id: "role_a1" }, { id: "admin" }],
+      composites: [
+        { id: "kslice_c1", member_slice_ids: ["kslice_c2"] },
+        { id: "kslice_c2", member_slice_ids: ["vs_b1", "kslice_c1"] },
+      ],
+      grants: [
+        grant,
+        { ...grant, entity_type: "database", entity_id: "db_1", access_level: "super" },
+        { ...grant, access_level: "admin", expires_at: "soon" },
+      ],
+    });
+    const { code, stdout, stderr } = await cli(["validate", file]);
+    expect({ code, stderr }).toStrictEqual({ code: 1, stderr: "" });
+    expect(lines(stdout)).toStrictEqual([
+      `${file}: VALIDATION_ERROR owners[1] must start with "usr_"`,
+      // every bad field of an item, and every bad element of its id lists
+      `${file}: VALIDATION_ERROR users[1].id must start with "usr_"`,
+      `${file}: VALIDATION_ERROR users[1].department_ids[1] must start with "dept_"`,
+      `${file}: VALIDATION_ERROR users[1].department_ids[2] must start with "dept_"`,
+      `${file}: VALIDATION_ERROR users[1].role_ids[0] must start with "role_"`,
+      `${file}: VALIDATION_ERROR users[2] must be an object, got null`,
+      `${file}: VALIDATION_ERROR users[3].id usr_a1 duplicates users[0].id`,
+      // a bad parent is one edge fewer, not the end of the cycle check
+      `${file}: VALIDATION_ERROR departments[2].parent_id must start with "dept_"`,
+      `${file}: INVALID_GRAPH departments[1].parent_id would create a department cycle: dept_b1 -> dept_a1 -> dept_b1`,
+      `${file}: VALIDATION_ERROR roles[1].id must start with "role_"`,
+      // a bad member does not hide the cycle through the composite's other member
+      `${file}: VALIDATION_ERROR composites[1].member_slice_ids[0] must start with "kslice_"`,
+      `${file}: INVALID_GRAPH composites[1].member_slice_ids[1] would create a composite cycle: kslice_c2 -> kslice_c1 -> kslice_c2`,
+      // a bad entity_type makes entity_id meaningless (db_1 is not reported), not access_level
+      `${file}: VALIDATION_ERROR grants[1].entity_type must be one of {'knowledge_slice', 'vector_store', 'assistant'}`,
+      `${file}: VALIDATION_ERROR grants[1].access_level must be one of {'read', 'write', 'admin'}`,
+      // a grant with a bad expiry still holds its entity and grantee
+      `${file}: VALIDATION_ERROR grants[2].expires_at must be an ISO-8601 date-time with a time zone, e.g. 2025-06-15T10:00:00Z`,
+      `${file}: RESOURCE_ALREADY_EXISTS grants[2]: user usr_a1 already holds grant agrant_auto_1 on kslice_a1`,
+      "16 problems",
+    ]);
+  });
+
+  it("reports every cycle once: rings of two and three, a department its own parent, a composite its own member", async () => {
+    const file = await tempFile("cycles.json", {
       organization_id: "org_acme1",
       departments: [
         { id: "dept_a1", parent_id: "dept_b1" },
         { id: "dept_b1", parent_id: "dept_a1" },
+        { id: "dept_s1", parent_id: "dept_s1" },
+        { id: "dept_c1", parent_id: "dept_e1" },
+        { id: "dept_d1", parent_id: "dept_c1" },
+        { id: "dept_e1", parent_id: "dept_d1" },
+        { id: "dept_f1", parent_id: "dept_" },
       ],
-      composites: [{ id: "kslice_c1", member_slice_ids: ["kslice_m1"] }],
-    };
-    // with an unsound item the item is reported, not the cycle
-    const withBadItem = await tempFile("cycle-and-item.json", {
-      ...cyclic,
-      roles: [{ id: "role_ok1" }, { id: "boss" }],
-    });
-    const first = await cli(["validate", withBadItem]);
-    expect(first.code).toBe(1);
-    expect(lines(first.stdout)).toStrictEqual([
-      `${withBadItem}: VALIDATION_ERROR roles[1].id must start with "role_"`,
-      "1 problem",
-    ]);
-
-    const cycleOnly = await tempFile("cycle.json", cyclic);
-    const second = await cli(["validate", cycleOnly]);
-    expect(second.code).toBe(1);
-    const out = lines(second.stdout);
-    expect(out).toHaveLength(2);
-    expect(out[0]).toMatch(
-      new RegExp(`^${escapeRegExp(cycleOnly)}: INVALID_GRAPH departments\\[\\d\\]\\.parent_id would create`),
-    );
-    expect(out[0]).toContain("cycle");
-    expect(out[1]).toBe("1 problem");
-
-    const composites = await tempFile("composite-cycle.json", {
-      organization_id: "org_acme1",
       composites: [
         { id: "kslice_a1", member_slice_ids: ["kslice_b1"] },
-        { id: "kslice_b1", member_slice_ids: ["kslice_a1"] },
+        { id: "kslice_b1", member_slice_ids: ["kslice_x1", "kslice_a1"] },
+        { id: "kslice_s1", member_slice_ids: ["kslice_s1"] },
+        { id: "kslice_c1", member_slice_ids: ["kslice_d1"] },
+        { id: "kslice_d1", member_slice_ids: ["kslice_e1"] },
+        { id: "kslice_e1", member_slice_ids: ["kslice_c1"] },
       ],
     });
-    const third = await cli(["validate", composites]);
-    expect(third.code).toBe(1);
-    expect(lines(third.stdout)[0]).toMatch(
-      /INVALID_GRAPH composites\[\d\]\.member_slice_ids\[\d\] would create .*cycle/,
-    );
+    const { code, stdout } = await cli(["validate", file]);
+    expect(code).toBe(1);
+    // Each at the item whose edge closes it, in the order createGraph finds them.
+    expect(lines(stdout)).toStrictEqual([
+      `${file}: VALIDATION_ERROR departments[6].parent_id must have 1-128 characters after "dept_"`,
+      `${file}: INVALID_GRAPH departments[1].parent_id would create a department cycle: dept_b1 -> dept_a1 -> dept_b1`,
+      `${file}: INVALID_GRAPH departments[2].parent_id would create a department cycle: dept_s1 -> dept_s1`,
+      `${file}: INVALID_GRAPH departments[5].parent_id would create a department cycle: dept_e1 -> dept_d1 -> dept_c1 -> dept_e1`,
+      `${file}: INVALID_GRAPH composites[1].member_slice_ids[1] would create a composite cycle: kslice_b1 -> kslice_a1 -> kslice_b1`,
+      `${file}: INVALID_GRAPH composites[2].member_slice_ids[0] would create a composite cycle: kslice_s1 -> kslice_s1`,
+      `${file}: INVALID_GRAPH composites[5].member_slice_ids[0] would create a composite cycle: kslice_e1 -> kslice_c1 -> kslice_d1 -> kslice_e1`,
+      "7 problems",
+    ]);
+  });
+
+  it("reports each chain past a depth limit once, wherever in the chain the file lists it first", async () => {
+    // A chain of 102 departments listed from the bottom up, a second branch that reaches 101
+    // levels, and a chain of 101 composites listed from the top down.
+    const chain = Array.from({ length: 102 }, (_, i) => ({
+      id: `dept_d${101 - i}`,
+      parent_id: i === 101 ? null : `dept_d${100 - i}`,
+    }));
+    const branch = Array.from({ length: 50 }, (_, i) => ({
+      id: `dept_b${i}`,
+      parent_id: i === 0 ? "dept_d50" : `dept_b${i - 1}`,
+    }));
+    const composites = Array.from({ length: 101 }, (_, i) => ({
+      id: `kslice_k${i}`,
+      member_slice_ids: [`kslice_k${i + 1}`],
+    }));
+    const file = await tempFile("deep.json", {
+      organization_id: "org_deep1",
+      departments: [...chain, ...branch],
+      composites,
+    });
+    const { code, stdout } = await cli(["validate", file]);
+    expect(code).toBe(1);
+    expect(lines(stdout)).toStrictEqual([
+      `${file}: VALIDATION_ERROR departments[0].parent_id would make a chain of departments 102 deep (through dept_d101); the limit maxDepartmentDepth is 100`,
+      `${file}: VALIDATION_ERROR departments[151].parent_id would make a chain of departments 101 deep (through dept_b49); the limit maxDepartmentDepth is 100`,
+      `${file}: VALIDATION_ERROR composites[0].member_slice_ids would make a chain of composites 101 deep (from kslice_k0); the limit maxCompositeDepth is 100`,
+      "3 problems",
+    ]);
+  });
+
+  it("a bad organization_id hides nothing else; only grants' own organization_id cannot be compared with it", async () => {
+    const grant = {
+      entity_type: "assistant",
+      entity_id: "asst_1",
+      grantee_type: "role",
+      grantee_id: "role_a1",
+      access_level: "write",
+    };
+    const file = await tempFile("bad-organization.json", {
+      organization_id: "acme",
+      users: [{ id: "usr_a1", role_ids: ["role_"] }],
+      grants: [
+        { ...grant, organization_id: "acme" },
+        { ...grant, organization_id: "org_other", access_level: "read" },
+      ],
+    });
+    const { code, stdout } = await cli(["validate", file]);
+    expect(code).toBe(1);
+    expect(lines(stdout)).toStrictEqual([
+      `${file}: VALIDATION_ERROR organization_id must start with "org_"`,
+      `${file}: VALIDATION_ERROR users[0].role_ids[0] must have 1-128 characters after "role_"`,
+      `${file}: RESOURCE_ALREADY_EXISTS grants[1]: role role_a1 already holds grant agrant_auto_1 on asst_1`,
+      "3 problems",
+    ]);
+  });
+
+  it("two grants for one entity and grantee: every later one, naming the grant that holds the pair", async () => {
+    const grant = (entity_id: string, grantee_id: string, extra: Record<string, unknown> = {}) => ({
+      entity_type: "vector_store",
+      entity_id,
+      grantee_type: "user",
+      grantee_id,
+      access_level: "read",
+      ...extra,
+    });
+    const file = await tempFile("pairs.json", {
+      organization_id: "org_acme1",
+      grants: [
+        grant("vs_a1", "usr_a1"),
+        grant("vs_a1", "usr_b1", { id: "agrant_b" }),
+        grant("vs_a1", "usr_a1", { access_level: "admin" }),
+        grant("vs_a1", "usr_b1", { id: "agrant_b" }),
+        // createGraph gives grants[0] agrant_auto_2, skipping the id this one uses
+        grant("vs_a1", "usr_a1", { id: "agrant_auto_1" }),
+        // a bad entity leaves the pair unknown: no conflict is claimed for it
+        grant("kslice_a1", "usr_a1"),
+      ],
+    });
+    const { code, stdout } = await cli(["validate", file]);
+    expect(code).toBe(1);
+    expect(lines(stdout)).toStrictEqual([
+      `${file}: VALIDATION_ERROR grants[3].id agrant_b duplicates grants[1].id`,
+      `${file}: VALIDATION_ERROR grants[5].entity_id must start with "vs_"`,
+      `${file}: RESOURCE_ALREADY_EXISTS grants[2]: user usr_a1 already holds grant agrant_auto_2 on vs_a1`,
+      `${file}: RESOURCE_ALREADY_EXISTS grants[3]: user usr_b1 already holds grant agrant_b on vs_a1`,
+      `${file}: RESOURCE_ALREADY_EXISTS grants[4]: user usr_a1 already holds grant agrant_auto_2 on vs_a1`,
+      "5 problems",
+    ]);
+  });
+
+  it("a list that is not an array, or an item that is not an object, is one problem: nothing inside is read", async () => {
+    const file = await tempFile("shapes.json", {
+      organization_id: "org_acme1",
+      owners: "usr_a1",
+      users: { id: "bob" },
+      roles: [["role_a1"]],
+      grants: [42, { entity_type: "assistant", entity_id: "asst_1", grantee_type: "user", grantee_id: "usr_a1" }],
+    });
+    const { code, stdout } = await cli(["validate", file]);
+    expect(code).toBe(1);
+    expect(lines(stdout)).toStrictEqual([
+      `${file}: VALIDATION_ERROR owners must be an array, got a string`,
+      `${file}: VALIDATION_ERROR users must be an array, got an object`,
+      `${file}: VALIDATION_ERROR roles[0] must be an object, got an array`,
+      `${file}: VALIDATION_ERROR grants[0] must be an object, got a number`,
+      `${file}: VALIDATION_ERROR grants[1].access_level is required`,
+      "5 problems",
+    ]);
   });
 
   it("a file that is not an object is one problem", async () => {
