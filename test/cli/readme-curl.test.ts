@@ -202,7 +202,7 @@ describe("the README's curl examples", () => {
 
     const readme = await readFile(README, "utf8");
     const block = readmeCurlBlock(readme);
-    expect(block.split("127.0.0.1:3000").length - 1, "the block's URLs").toBe(7);
+    expect(block.split("127.0.0.1:3000").length - 1, "the block's URLs").toBe(9);
 
     const server = await startServer();
     const hostPort = new URL(server.url).host;
@@ -220,12 +220,15 @@ describe("the README's curl examples", () => {
       expect(run.stderr, transcript).toBe("");
 
       const calls = responses(run.stdout);
-      // create, resolved access, bulk, [list inside $(...)], update, revoke, users with access
+      // create, resolved access, bulk, [list inside $(...)], update, revoke, users with access,
+      // check, bulk check
       expect(
         calls.map((call) => call.status),
         transcript,
-      ).toStrictEqual([201, 200, 201, 200, 200, 204, 200]);
-      const [create, resolved, bulk, list, update, revoke, usersWithAccess] = calls.map((call) => call.body);
+      ).toStrictEqual([201, 200, 201, 200, 200, 204, 200, 200, 200]);
+      const [create, resolved, bulk, list, update, revoke, usersWithAccess, check, bulkCheck] = calls.map(
+        (call) => call.body,
+      );
 
       // 1. the seed's create-grant answer, with a fresh id and timestamps
       const created = JSON.parse(create ?? "") as Record<string, unknown>;
@@ -288,6 +291,49 @@ describe("the README's curl examples", () => {
         ["usr_def456", "write"],
         ["usr_ghi789", "write"],
       ]);
+
+      // 8. may usr_def456 write kslice_abc123: yes, the resolved access's two paths to it
+      expect(JSON.parse(check ?? "")).toStrictEqual({
+        allowed: true,
+        access_level: "write",
+        grant_paths: [
+          { ...direct, grant_id: createdId },
+          { ...department, grant_id: demoGrantId("dept_eng01", "kslice_abc123") },
+        ],
+      });
+
+      // 9. as usr_def456: their own admin through role_admin01, and usr_ghi789 refused for that item alone
+      expect(JSON.parse(bulkCheck ?? "")).toStrictEqual({
+        results: [
+          {
+            allowed: true,
+            access_level: "admin",
+            grant_paths: [
+              {
+                type: "role",
+                access_level: "admin",
+                department_id: null,
+                role_id: "role_admin01",
+                composite_id: null,
+                grant_id: demoGrantId("role_admin01", "kslice_def456"),
+              },
+            ],
+          },
+          {
+            error: {
+              code: "INSUFFICIENT_PERMISSIONS",
+              message: "You do not have permission to check another user's access to this entity.",
+              details: {
+                user_id: "usr_ghi789",
+                entity_type: "knowledge_slice",
+                entity_id: "kslice_policies01",
+                required_level: "admin",
+                index: 1,
+              },
+            },
+          },
+        ],
+      });
 
       // and the revoked grant is gone: vs_docs01 keeps only the other bulk grant
       const remaining = await fetch(`${server.url}/v1/organizations/org_xyz789/vector-stores/vs_docs01/grants`, {
