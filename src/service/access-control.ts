@@ -75,10 +75,10 @@ import {
   type CheckRequest,
   callArg,
   changesArg,
+  checkItemArg,
   checkQueryArg,
   createGrantArg,
   type EntityRef,
-  entityArg,
   type GranteeLevel,
   listFilterArg,
   organizationArg,
@@ -677,13 +677,13 @@ export function createAccessControl(given: AccessControlOptions): AccessControl 
     async checkAccess(organizationId, actorId, userId, entityType, entityId, query, options) {
       const org = organizationArg(organizationId);
       const actor = actorArg(actorId);
-      const user_id = expectId("user", userId, "user_id");
-      const entity = entityArg({ entity_type: entityType, entity_id: entityId });
+      // The same field rules as a bulk item's (and the HTTP body's), named without a prefix.
+      const asked = checkItemArg({ user_id: userId, entity_type: entityType, entity_id: entityId }, "");
       const { level, at } = checkQueryArg(query);
       const call = callArg(options);
       const current = now();
       const { graph, revision } = await read(org, call);
-      return answer(call, revision, checkOn(graph, actor, { user_id, ...entity, level }, at ?? current, current));
+      return answer(call, revision, checkOn(graph, actor, { ...asked, level }, at ?? current, current));
     },
 
     async bulkCheckAccess(organizationId, actorId, input, options) {
