@@ -10,6 +10,7 @@
  * organizations held stay within `maxCachedGrants`, least recently used first out.
  */
 import { describe, expect, it } from "vitest";
+import type { Awaitable, CommitOptions, CommitPlan } from "../../src/adapter.js";
 import {
   type AccessControl,
   AccessError,
@@ -19,7 +20,6 @@ import {
   memoryStorage,
   type StorageAdapter,
 } from "../../src/index.js";
-import { type Awaitable, type CommitOptions, type CommitPlan } from "../../src/adapter.js";
 import { type ManualClock, manualClock, sequentialIds } from "../../src/testing/test-kit.js";
 
 const T0 = "2025-06-15T10:00:00Z";
