@@ -3,11 +3,11 @@ import { buildDepartmentForest } from "./department-forest.js";
 import { validationError } from "./errors.js";
 import { type AutoIds, nextAutoIds, parseGrantFields } from "./grant-index.js";
 import { firstConflict, writeGrantIndexes } from "./grant-index-builder.js";
-import type { GrantRecordDraft } from "./grant-record.js";
 import { type AccessGraph, emptyState, freezeGraph } from "./graph-state.js";
 import { trieSet } from "./hash-trie.js";
 import { type GraphLimits, readLimits } from "./limits.js";
 import { writeMemberships } from "./memberships.js";
+import type { StoredGrantDraft } from "./stored-grant.js";
 import type { GraphInput } from "./types.js";
 import { expectId, expectIdList, expectObject, optionalArray, type UntrustedObject } from "./validate.js";
 
@@ -85,7 +85,7 @@ export function createGraph(input: GraphInput, options: CreateGraphOptions = {})
 
   const grantItems = optionalArray(root.grants, "grants");
   const autoIds = autoIdSource(grantItems, 0);
-  const grants: GrantRecordDraft[] = [];
+  const grants: StoredGrantDraft[] = [];
   grantItems.forEach((item, index) => {
     try {
       grants.push(parseGrantFields(item, () => `grants[${index}]`, organizationId, autoIds.next));

@@ -7,11 +7,11 @@
  */
 import { type AccessError, validationError } from "./errors.js";
 import { pairTaken } from "./grant-index.js";
-import type { GrantRecordDraft } from "./grant-record.js";
 import { grantSetOf } from "./grant-set.js";
 import type { GrantSet, GraphState, StoredGrant } from "./graph-state.js";
 import { type TrieNode, trieFromOrdered } from "./hash-trie.js";
 import { groupKeys, type KeyGroups } from "./key-groups.js";
+import type { StoredGrantDraft } from "./stored-grant.js";
 
 /** Above this many grants on one entity, finding a repeated grantee uses a `Map`, not a scan. */
 const SCAN_MAX = 16;
@@ -22,7 +22,7 @@ const SCAN_MAX = 16;
  * reused id is reported, as a one-at-a-time build would.
  */
 export function firstConflict(
-  grants: readonly GrantRecordDraft[],
+  grants: readonly StoredGrantDraft[],
   count: number = grants.length,
 ): AccessError | undefined {
   const group = (side: "id" | "entity_id" | "grantee_id") =>
@@ -34,7 +34,7 @@ export function firstConflict(
 }
 
 function conflictIn(
-  grants: readonly GrantRecordDraft[],
+  grants: readonly StoredGrantDraft[],
   ids: KeyGroups,
   entities: KeyGroups,
   grantees: KeyGroups,
@@ -112,7 +112,7 @@ function firstRepeatedGrantee(
  * the entity and grantee id strings of the first grant naming them, so a million grants
  * share one copy of each id.
  */
-export function writeGrantIndexes(state: GraphState, grants: GrantRecordDraft[]): void {
+export function writeGrantIndexes(state: GraphState, grants: StoredGrantDraft[]): void {
   const idStrings = grants.map((grant) => grant.id);
   const ids = groupKeys(idStrings);
   const byEntity = groupKeys(grants.map((grant) => grant.entity_id));
@@ -120,12 +120,12 @@ export function writeGrantIndexes(state: GraphState, grants: GrantRecordDraft[])
   const conflict = conflictIn(grants, ids, byEntity, byGrantee);
   if (conflict) throw conflict;
   forEachGroup(byEntity, (order, start, end) => {
-    const id = (grants[order[start] as number] as GrantRecordDraft).entity_id;
-    for (let i = start + 1; i < end; i++) (grants[order[i] as number] as GrantRecordDraft).entity_id = id;
+    const id = (grants[order[start] as number] as StoredGrantDraft).entity_id;
+    for (let i = start + 1; i < end; i++) (grants[order[i] as number] as StoredGrantDraft).entity_id = id;
   });
   forEachGroup(byGrantee, (order, start, end) => {
-    const id = (grants[order[start] as number] as GrantRecordDraft).grantee_id;
-    for (let i = start + 1; i < end; i++) (grants[order[i] as number] as GrantRecordDraft).grantee_id = id;
+    const id = (grants[order[start] as number] as StoredGrantDraft).grantee_id;
+    for (let i = start + 1; i < end; i++) (grants[order[i] as number] as StoredGrantDraft).grantee_id = id;
   });
   const frozen: readonly StoredGrant[] = grants.map((grant) => Object.freeze(grant));
 

@@ -5,11 +5,11 @@
  */
 import { grantNotFound } from "./error-constructors.js";
 import { AccessError, validationError } from "./errors.js";
-import { entityTypeOf, type GrantRecordDraft, granteeTypeOf, grantRecordDraft, storedGrant } from "./grant-record.js";
 import { type GrantSetKey, grantSetAdd, grantSetGet, grantSetRemove, grantSetReplace } from "./grant-set.js";
 import type { GrantDetails, GrantSet, GraphState, StoredGrant } from "./graph-state.js";
 import { type TrieNode, trieDelete, trieGet, trieHas, trieSet } from "./hash-trie.js";
 import { isValidId } from "./ids.js";
+import { entityTypeOf, granteeTypeOf, type StoredGrantDraft, storedGrant, storedGrantDraft } from "./stored-grant.js";
 import type { AccessLevel, EntityType, GranteeType, GraphGrant } from "./types.js";
 import {
   expectAccessLevel,
@@ -42,7 +42,7 @@ export function parseGrantFields(
   prefix: string | (() => string),
   organizationId: string,
   fallbackId: () => string,
-): GrantRecordDraft {
+): StoredGrantDraft {
   // Field paths are only built for an error, and no closure is made per grant on the way:
   // a million-grant import must not build millions of either.
   // Every field the grant has is an own property of the copy (undefined when the input lacks
@@ -86,7 +86,7 @@ export function parseGrantFields(
       ? null
       : { at: input.expires_at as string, ms: expectTimestamp(input.expires_at, fieldAt(prefix, "expires_at")) };
   const details = grantDetails(granted_by, created_at, updated_at, expires);
-  return grantRecordDraft(id, entity_id, grantee_id, access_level, details);
+  return storedGrantDraft(id, entity_id, grantee_id, access_level, details);
 }
 
 /** The fields a grant is read for, each present and undefined: the base of a grant's copy. */

@@ -3,9 +3,10 @@
  * every answer lists them.
  * @module
  */
-import { granteeTypeOf } from "./grant-record.js";
+
 import type { StoredGrant } from "./graph-state.js";
 import { compareAccessLevels, maxLevel } from "./levels.js";
+import { granteeTypeOf } from "./stored-grant.js";
 import type { AccessLevel, GrantPath, GrantPathType } from "./types.js";
 
 /** How a grant's grantee reaches a user: the path type and the department or role it went through. */

@@ -20,7 +20,7 @@ import type { AccessLevel } from "./types.js";
  */
 export interface StoredGrant {
   readonly id: string;
-  /** Its prefix tells the entity type: see `entityTypeOf` in `grant-record.ts`. */
+  /** Its prefix tells the entity type: see `entityTypeOf` in `stored-grant.ts`. */
   readonly entity_id: string;
   /** Its prefix tells the grantee type: see `granteeTypeOf`. */
   readonly grantee_id: string;

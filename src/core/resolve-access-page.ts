@@ -10,11 +10,11 @@ import { pageInfo, pageKeys } from "./answer-pages.js";
 import { compositeAncestors, compositeDescendants, compositeMembers } from "./composite-containment.js";
 import { isActive } from "./grant-index.js";
 import { compositePath, finishPaths, ownPath, type Reach } from "./grant-paths.js";
-import { entityTypeOf } from "./grant-record.js";
 import { grantSetValues } from "./grant-set.js";
 import type { GraphState, StoredGrant } from "./graph-state.js";
 import { trieGet } from "./hash-trie.js";
 import type { PageWindow } from "./query-arguments.js";
+import { entityTypeOf } from "./stored-grant.js";
 import {
   ENTITY_TYPES,
   type EntityType,

@@ -1,13 +1,13 @@
 import { compositeDescendants } from "./composite-containment.js";
 import { isActive } from "./grant-index.js";
 import { compareGrantPaths, compositePath, ownPath } from "./grant-paths.js";
-import { entityTypeOf } from "./grant-record.js";
 import { grantSetValues } from "./grant-set.js";
 import { type AccessGraph, stateOf } from "./graph-state.js";
 import { trieGet, trieHas, trieSize } from "./hash-trie.js";
 import { maxLevel } from "./levels.js";
 import { queryEntityTypeFilter, queryInstant, queryPage, queryUser } from "./query-arguments.js";
 import { resolveAccessPage } from "./resolve-access-page.js";
+import { entityTypeOf } from "./stored-grant.js";
 import {
   type AccessPageRequest,
   ENTITY_TYPES,

@@ -14,16 +14,16 @@ import type { AccessLevel, EntityType, GranteeType } from "./types.js";
  * A stored grant before it is frozen. A bulk build replaces its entity and grantee ids with
  * equal, shared strings, then freezes it.
  */
-export type GrantRecordDraft = { -readonly [K in keyof StoredGrant]: StoredGrant[K] };
+export type StoredGrantDraft = { -readonly [K in keyof StoredGrant]: StoredGrant[K] };
 
 /** A new, unfrozen record; every record is made here, so all share one hidden class. */
-export function grantRecordDraft(
+export function storedGrantDraft(
   id: string,
   entity_id: string,
   grantee_id: string,
   access_level: AccessLevel,
   details: GrantDetails | null,
-): GrantRecordDraft {
+): StoredGrantDraft {
   return { id, entity_id, grantee_id, access_level, details };
 }
 
@@ -35,11 +35,11 @@ export function storedGrant(
   accessLevel: AccessLevel,
   details: GrantDetails | null,
 ): StoredGrant {
-  return Object.freeze(grantRecordDraft(id, entityId, granteeId, accessLevel, details));
+  return Object.freeze(storedGrantDraft(id, entityId, granteeId, accessLevel, details));
 }
 
 // Ids are checked against their type's prefix before a record is made, and the prefixes of
-// one kind of id start with different letters (test/core/grant-record.test.ts), so the first
+// one kind of id start with different letters (test/core/stored-grant.test.ts), so the first
 // letter alone tells the type.
 const K = "k".charCodeAt(0);
 const V = "v".charCodeAt(0);

@@ -3,12 +3,12 @@ import { compositeAncestors } from "./composite-containment.js";
 import { departmentDescendants } from "./department-forest.js";
 import { isActive } from "./grant-index.js";
 import { compositePath, finishPaths, ownPath, reachOf } from "./grant-paths.js";
-import { granteeTypeOf } from "./grant-record.js";
 import { grantSetForEach } from "./grant-set.js";
 import { type AccessGraph, type GraphState, type StoredGrant, stateOf } from "./graph-state.js";
 import { hashKey, trieForEachKey, trieGet } from "./hash-trie.js";
 import { membersOf } from "./memberships.js";
 import { type PageWindow, queryEntity, queryInstant, queryPage } from "./query-arguments.js";
+import { granteeTypeOf } from "./stored-grant.js";
 import type {
   AccessPageInfo,
   AccessPageRequest,

@@ -1,10 +1,10 @@
 /**
  * A stored grant reads its entity and grantee types off the first letter of their ids
- * (src/core/grant-record.ts). That is sound only while the id prefixes of one kind start with
+ * (src/core/stored-grant.ts). That is sound only while the id prefixes of one kind start with
  * different letters.
  */
 import { describe, expect, it } from "vitest";
-import { entityTypeOf, granteeTypeOf, storedGrant } from "../../src/core/grant-record.js";
+import { entityTypeOf, granteeTypeOf, storedGrant } from "../../src/core/stored-grant.js";
 import { ID_PREFIXES } from "../../src/index.js";
 
 describe("stored grant records", () => {
