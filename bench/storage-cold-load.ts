@@ -10,7 +10,7 @@ import type { Backend } from "./storage-backends.js";
 export interface ColdLoad {
   /** Seeding the organization (the adapter's `initial` option), once, ms. */
   readonly seedMs: number;
-  /** A fresh adapter (memory: a fresh service) answering a resolvedAccess. */
+  /** A fresh adapter (memory: a fresh service) answering a resolveAccess. */
   readonly cold: Stats;
   /** `loadOrganization` on an open adapter. */
   readonly load: Stats;
@@ -54,7 +54,7 @@ export async function measureColdLoad(backend: Backend, input: GraphInput, sampl
     const start = performance.now();
     const storage = backend.open();
     const accessControl = createAccessControl({ storage });
-    await accessControl.resolvedAccess(org, owner, owner);
+    await accessControl.resolveAccess(org, owner, owner);
     cold.push(performance.now() - start);
     await accessControl.close();
     if (storage !== reader) await storage.close?.();

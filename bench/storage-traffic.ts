@@ -24,9 +24,9 @@ export interface TrafficPlan {
 }
 
 export interface Traffic {
-  /** resolvedAccess on the reader with nobody writing. */
+  /** resolveAccess on the reader with nobody writing. */
   readonly idle: Summary;
-  /** resolvedAccess on the reader while the writer writes. */
+  /** resolveAccess on the reader while the writer writes. */
   readonly busy: Summary;
   /** graph() + the core's checkAccess on the reader while the writer writes. */
   readonly checks: Summary;

@@ -151,8 +151,8 @@ async function main(): Promise<void> {
       [
         "adapter",
         "instances",
-        "resolvedAccess idle",
-        "resolvedAccess under writes",
+        "resolveAccess idle",
+        "resolveAccess under writes",
         "graph + checkAccess",
         "createGrant",
         "propagation",

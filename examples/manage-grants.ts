@@ -46,7 +46,7 @@ try {
   console.log("usr_lead1 on vs_docs01:", error.status, error.code);
 }
 
-const resolved = await accessControl.resolvedAccess(org, "usr_def456", "usr_def456");
+const resolved = await accessControl.resolveAccess(org, "usr_def456", "usr_def456");
 console.log(JSON.stringify(resolved, null, 2));
 
 const page = await accessControl.listSliceGrants(org, owner, "kslice_abc123", { limit: 2 });

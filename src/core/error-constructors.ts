@@ -123,3 +123,35 @@ export function authenticationRequired(): AccessError {
     { message: "Please log in to continue.", system_message: "Authentication required" },
   );
 }
+
+/**
+ * The grantee already holds an active grant on the entity (409, naming that grant); `where` adds
+ * the field and index of a bulk item.
+ *
+ * @example
+ * ```ts
+ * throw activeGrantExists({ entity_type: "assistant", entity_id: "asst_1" }, { grantee_type: "user", grantee_id: "usr_1" }, "agrant_1");
+ * ```
+ */
+export function activeGrantExists(
+  entity: { readonly entity_type: string; readonly entity_id: string },
+  grantee: { readonly grantee_type: string; readonly grantee_id: string },
+  grantId: string,
+  where: ErrorDetails = {},
+): AccessError {
+  return new AccessError(
+    "RESOURCE_ALREADY_EXISTS",
+    {
+      ...where,
+      grant_id: grantId,
+      entity_type: entity.entity_type,
+      entity_id: entity.entity_id,
+      grantee_type: grantee.grantee_type,
+      grantee_id: grantee.grantee_id,
+    },
+    {
+      message: `${grantee.grantee_type} ${grantee.grantee_id} already has an active grant on ${entity.entity_id}.`,
+      system_message: "Access grant already exists",
+    },
+  );
+}

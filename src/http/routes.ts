@@ -3,8 +3,10 @@
  * call it makes. All live under `/v1/organizations/{organization_id}`.
  * @module
  */
+
+import type { EntityType, GranteeType } from "../core/index.js";
 import { expectObject } from "../core/validate.js";
-import type { AccessControl, CallOptions, ResolvedAccessQuery } from "../service/index.js";
+import type { AccessControl, CallOptions } from "../service/index.js";
 import { takeMinRevision } from "./revisions.js";
 
 /**
@@ -45,6 +47,15 @@ export interface Route {
 const ok = (body: unknown): RouteResult => ({ status: 200, body });
 
 /**
+ * A query string's page, as the service's options (the service checks the values). The query's
+ * wire names map to the service's options here, one by one: a parameter the route does not name
+ * is not passed on.
+ */
+function pageOf(query: RouteContext["query"]): { skip?: number | undefined; limit?: number | undefined } {
+  return { skip: query.skip as number | undefined, limit: query.limit as number | undefined };
+}
+
+/**
  * The call options of a read sent as POST: the handler takes `min_revision` out of a GET's query
  * only, so a POST read takes it here, with the same check (a whole number ≥ 0, else 422).
  */
@@ -65,7 +76,15 @@ function entityGrantsRoute(
     hasBody: false,
     renameFields: { entity_id: param },
     run: async ({ params, actor, query, accessControl, call }) =>
-      ok(await accessControl[list](params.organization_id as string, actor, params[param] as string, query, call)),
+      ok(
+        await accessControl[list](
+          params.organization_id as string,
+          actor,
+          params[param] as string,
+          pageOf(query),
+          call,
+        ),
+      ),
   };
 }
 
@@ -93,7 +112,20 @@ export const ROUTES: readonly Route[] = [
     pattern: ["access", "grants"],
     hasBody: false,
     run: async ({ params, actor, query, accessControl, call }) =>
-      ok(await accessControl.listGrants(params.organization_id as string, actor, query, call)),
+      ok(
+        await accessControl.listGrants(
+          params.organization_id as string,
+          actor,
+          {
+            entityType: query.entity_type as EntityType | undefined,
+            entityId: query.entity_id as string | undefined,
+            granteeType: query.grantee_type as GranteeType | undefined,
+            granteeId: query.grantee_id as string | undefined,
+            ...pageOf(query),
+          },
+          call,
+        ),
+      ),
   },
   {
     method: "GET",
@@ -135,11 +167,11 @@ export const ROUTES: readonly Route[] = [
     hasBody: false,
     run: async ({ params, actor, query, accessControl, call }) =>
       ok(
-        await accessControl.resolvedAccess(
+        await accessControl.resolveAccess(
           params.organization_id as string,
           actor,
           params.user_id as string,
-          query as ResolvedAccessQuery,
+          { entityType: query.entity_type as EntityType | undefined, ...pageOf(query) },
           call,
         ),
       ),
@@ -149,7 +181,16 @@ export const ROUTES: readonly Route[] = [
     pattern: ["access", "users-with-access"],
     hasBody: false,
     run: async ({ params, actor, query, accessControl, call }) =>
-      ok(await accessControl.usersWithAccess(params.organization_id as string, actor, query as never, call)),
+      ok(
+        await accessControl.usersWithAccess(
+          params.organization_id as string,
+          actor,
+          query.entity_type as EntityType,
+          query.entity_id as string,
+          pageOf(query),
+          call,
+        ),
+      ),
   },
   {
     method: "POST",

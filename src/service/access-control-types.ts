@@ -13,6 +13,7 @@ import type {
   EntityType,
   ErrorCode,
   ErrorDetails,
+  GranteeType,
   GraphInput,
   GraphLimits,
   ResolvedAccess,
@@ -74,7 +75,7 @@ export interface AccessControlOptions {
  * let revision = 0;
  * await accessControl.createGrant("org_xyz789", "usr_owner1", grant, { onRevision: (r) => (revision = r) });
  * // on another instance: the answer reflects that grant, or a later state
- * await other.resolvedAccess("org_xyz789", "usr_owner1", "usr_def456", {}, { minRevision: revision });
+ * await other.resolveAccess("org_xyz789", "usr_owner1", "usr_def456", {}, { minRevision: revision });
  * ```
  */
 export interface CallOptions {
@@ -159,18 +160,30 @@ export interface GrantList {
 }
 
 /**
- * The query of a grant listing: filters plus paging (`skip` and `limit` are numbers; the HTTP layer converts the query string).
+ * The query of a grant listing: filters plus paging (`skip` and `limit` are numbers; the HTTP
+ * layer converts the query string). Options are camelCase, as everywhere in the library; the
+ * wire's snake_case spellings (`entity_type`, `grantee_id`, ...: a {@link GrantFilter}) are
+ * still accepted, and giving both spellings of one filter with different values is a
+ * `VALIDATION_ERROR`.
  *
  * @example
  * ```ts
- * const query: ListGrantsQuery = { grantee_type: "role", grantee_id: "role_admin01", skip: 0, limit: 100 };
+ * const query: ListGrantsQuery = { granteeType: "role", granteeId: "role_admin01", skip: 0, limit: 100 };
  * ```
  */
-export interface ListGrantsQuery extends GrantFilter {
+export interface ListGrantsQuery {
+  /** Only grants on this entity type. */
+  readonly entityType?: EntityType | undefined;
+  /** Only grants on this entity (its prefix implies its type). */
+  readonly entityId?: string | undefined;
+  /** Only grants to this grantee type. */
+  readonly granteeType?: GranteeType | undefined;
+  /** Only grants to this grantee (its prefix implies its type). */
+  readonly granteeId?: string | undefined;
   /** How many matching grants to skip (default 0). */
-  readonly skip?: number;
+  readonly skip?: number | undefined;
   /** The page size, 1–100 (default 20). */
-  readonly limit?: number;
+  readonly limit?: number | undefined;
 }
 
 /**
@@ -183,24 +196,43 @@ export interface ListGrantsQuery extends GrantFilter {
  */
 export interface PageQuery {
   /** How many grants to skip (default 0). */
-  readonly skip?: number;
+  readonly skip?: number | undefined;
   /** The page size, 1–100 (default 20). */
-  readonly limit?: number;
+  readonly limit?: number | undefined;
 }
 
 /**
- * The query of a user's resolved access (`GET /users/{user_id}/resolved-access`): an optional
- * entity type and, optionally, a page. Without `skip` and `limit` the answer is the whole
- * resolution in the seed's shape; with either, one page of its entities (see
- * {@link AccessControl.resolvedAccess}).
+ * The query of a user's resolved access ({@link AccessControl.resolveAccess}, `GET
+ * /users/{user_id}/resolved-access`): an optional entity type and, optionally, a page. Without
+ * `skip` and `limit` the answer is the whole resolution; with either, one page of its entities.
+ * The same options as the core's `resolveAccess`, less `at` (the service answers now).
  *
  * @example
  * ```ts
- * const query: ResolvedAccessQuery = { entity_type: "knowledge_slice", skip: 100, limit: 100 };
+ * const query: ResolveAccessQuery = { entityType: "knowledge_slice", skip: 100, limit: 100 };
+ * ```
+ */
+export interface ResolveAccessQuery {
+  /** Only entities of this type (composite paths still count for `knowledge_slice`). */
+  readonly entityType?: EntityType | undefined;
+  /** How many entities to skip, ≥ 0 (default 0 once paging). */
+  readonly skip?: number | undefined;
+  /** The page size, 1–1000 (default 100 once paging). */
+  readonly limit?: number | undefined;
+}
+
+/**
+ * {@link ResolveAccessQuery} with the entity type in the wire's spelling, as the service took it
+ * before options were camelCase. Still accepted.
+ *
+ * @deprecated Use {@link ResolveAccessQuery} (`entityType`).
+ * @example
+ * ```ts
+ * const query: ResolvedAccessQuery = { entity_type: "knowledge_slice" };
  * ```
  */
 export interface ResolvedAccessQuery {
-  /** Only entities of this type (composite paths still count for `knowledge_slice`). */
+  /** Only entities of this type. */
   readonly entity_type?: EntityType | undefined;
   /** How many entities to skip, ≥ 0 (default 0 once paging). */
   readonly skip?: number | undefined;
@@ -209,15 +241,33 @@ export interface ResolvedAccessQuery {
 }
 
 /**
- * The query of users-with-access (`GET /access/users-with-access`): the entity and, optionally,
- * a page of its users (by `user_id`).
+ * A page of users-with-access ({@link AccessControl.usersWithAccess}): without `skip` and
+ * `limit`, every user; with either, the users at those positions (by `user_id`).
  *
  * @example
  * ```ts
- * const query: UsersWithAccessQuery = { entity_type: "vector_store", entity_id: "vs_docs01", limit: 50 };
+ * await accessControl.usersWithAccess("org_xyz789", "usr_owner1", "vector_store", "vs_docs01", { limit: 50 });
  * ```
  */
 export interface UsersWithAccessQuery {
+  /** How many users to skip, ≥ 0 (default 0 once paging). */
+  readonly skip?: number | undefined;
+  /** The page size, 1–1000 (default 100 once paging). */
+  readonly limit?: number | undefined;
+}
+
+/**
+ * The entity and page of users-with-access in one object with the wire's field names, as the
+ * service took them before the entity became positional (matching the core's
+ * `usersWithAccess(graph, entityType, entityId)`). Still accepted.
+ *
+ * @deprecated Pass the entity type and id as arguments: `usersWithAccess(org, actor, entityType, entityId, { skip, limit })`.
+ * @example
+ * ```ts
+ * const query: UsersWithAccessEntityQuery = { entity_type: "vector_store", entity_id: "vs_docs01", limit: 50 };
+ * ```
+ */
+export interface UsersWithAccessEntityQuery {
   /** The entity's type. */
   readonly entity_type: EntityType;
   /** The entity. */
@@ -438,11 +488,15 @@ export interface AccessControl {
     input: BulkCreateGrantsInput,
     options?: CallOptions,
   ): Promise<GrantRecord[]>;
-  /** Lists grants; filtered by an entity it needs `admin` on that entity, otherwise ownership. */
+  /**
+   * Lists grants, oldest first; filtered by an entity it needs `admin` on that entity, otherwise
+   * ownership. Filters are camelCase ({@link ListGrantsQuery}); the wire's snake_case spellings
+   * ({@link GrantFilter}) are still accepted.
+   */
   listGrants(
     organizationId: string,
     actorId: string,
-    query?: ListGrantsQuery,
+    query?: ListGrantsQuery | (GrantFilter & PageQuery),
     options?: CallOptions,
   ): Promise<GrantList>;
   /** One grant by id, revoked ones included (with `revoked_at`). */
@@ -486,19 +540,46 @@ export interface AccessControl {
    * `limit`, the entities the whole answer has at those positions, with `total`, `skip`, `limit`
    * and `has_more`. `VALIDATION_ERROR` naming `skip` (≥ 0) or `limit` (1–1000).
    */
-  resolvedAccess(
+  resolveAccess(
     organizationId: string,
     actorId: string,
     userId: string,
-    query: ResolvedAccessQuery & AccessPageRequest,
+    query: (ResolveAccessQuery | ResolvedAccessQuery) & AccessPageRequest,
     options?: CallOptions,
   ): Promise<ResolvedAccessPage>;
-  /** A user's resolved access (readable by that user and by owners): the whole of it without `skip` and `limit`. */
+  /**
+   * A user's resolved access, the core's `resolveAccess` answer on the organization's current
+   * graph (readable by that user and by owners): the whole of it without `skip` and `limit`.
+   */
+  resolveAccess(
+    organizationId: string,
+    actorId: string,
+    userId: string,
+    query?: ResolveAccessQuery | ResolvedAccessQuery,
+    options?: CallOptions,
+  ): Promise<ResolvedAccess>;
+  /**
+   * The same as {@link AccessControl.resolveAccess}, under the name the service first had.
+   *
+   * @deprecated Use `resolveAccess`, the core's name for the same question.
+   */
   resolvedAccess(
     organizationId: string,
     actorId: string,
     userId: string,
-    query?: ResolvedAccessQuery,
+    query: (ResolveAccessQuery | ResolvedAccessQuery) & AccessPageRequest,
+    options?: CallOptions,
+  ): Promise<ResolvedAccessPage>;
+  /**
+   * The same as {@link AccessControl.resolveAccess}, under the name the service first had.
+   *
+   * @deprecated Use `resolveAccess`, the core's name for the same question.
+   */
+  resolvedAccess(
+    organizationId: string,
+    actorId: string,
+    userId: string,
+    query?: ResolveAccessQuery | ResolvedAccessQuery,
     options?: CallOptions,
   ): Promise<ResolvedAccess>;
   /**
@@ -509,14 +590,44 @@ export interface AccessControl {
   usersWithAccess(
     organizationId: string,
     actorId: string,
+    entityType: EntityType,
+    entityId: string,
     query: UsersWithAccessQuery & AccessPageRequest,
     options?: CallOptions,
   ): Promise<UsersWithAccessPage>;
-  /** Everyone who reaches an entity (needs `admin` on it, or ownership): all of them without `skip` and `limit`. */
+  /**
+   * Everyone who reaches an entity, the core's `usersWithAccess` answer on the organization's
+   * current graph (needs `admin` on the entity, or ownership): all of them without `skip` and
+   * `limit`.
+   */
   usersWithAccess(
     organizationId: string,
     actorId: string,
-    query: UsersWithAccessQuery,
+    entityType: EntityType,
+    entityId: string,
+    query?: UsersWithAccessQuery,
+    options?: CallOptions,
+  ): Promise<UsersWithAccess>;
+  /**
+   * The entity named in one object with the wire's field names, as the service first took it.
+   *
+   * @deprecated Pass the entity as arguments: `usersWithAccess(org, actor, entityType, entityId, { skip, limit })`.
+   */
+  usersWithAccess(
+    organizationId: string,
+    actorId: string,
+    query: UsersWithAccessEntityQuery & AccessPageRequest,
+    options?: CallOptions,
+  ): Promise<UsersWithAccessPage>;
+  /**
+   * The entity named in one object with the wire's field names, as the service first took it.
+   *
+   * @deprecated Pass the entity as arguments: `usersWithAccess(org, actor, entityType, entityId)`.
+   */
+  usersWithAccess(
+    organizationId: string,
+    actorId: string,
+    query: UsersWithAccessEntityQuery,
     options?: CallOptions,
   ): Promise<UsersWithAccess>;
   /**

@@ -19,10 +19,12 @@ export type {
   GrantList,
   ListGrantsQuery,
   PageQuery,
+  ResolveAccessQuery,
   ResolvedAccessQuery,
   RevisionedGraph,
   SnapshotAnswer,
   UserMemberships,
+  UsersWithAccessEntityQuery,
   UsersWithAccessQuery,
 } from "./access-control-types.js";
 export { randomGrantId } from "./grant-ids.js";

@@ -10,6 +10,8 @@
  * the least recently used going first.
  * @module
  */
+
+import { organizationNotFound } from "../core/error-constructors.js";
 import { storedDataInvalid, validationError } from "../core/errors.js";
 import {
   AccessError,
@@ -21,7 +23,6 @@ import {
   isAccessError,
 } from "../core/index.js";
 import type { Commit, CommitOptions, StorageAdapter, StorageChange } from "../storage/storage-adapter.js";
-import { organizationNotFound } from "./service-errors.js";
 
 /** A graph and the revision it reflects. */
 export interface CachedOrganization {

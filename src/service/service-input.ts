@@ -180,17 +180,36 @@ function idFilter(kinds: readonly IdKind[], type: IdKind | undefined, value: unk
   return type === undefined ? idOfSomeKind(kinds, value, field) : expectId(type, value, field);
 }
 
-/** The filters of a grant listing; each id must fit its type (given or implied by its prefix). */
+/**
+ * An option given under its camelCase name or, as the service first took it, under the wire's
+ * snake_case one. Both given with different values is a `VALIDATION_ERROR` naming the wire field.
+ */
+export function optionOf(query: UntrustedObject, name: string, wireName: string): unknown {
+  const value = query[name];
+  const wireValue = query[wireName];
+  if (value !== undefined && wireValue !== undefined && value !== wireValue) {
+    throw validationError(wireName, `${name} and ${wireName} are two spellings of one option: give one`);
+  }
+  return value ?? wireValue;
+}
+
+/**
+ * The filters of a grant listing (`entityType`, `entityId`, `granteeType`, `granteeId`, or their
+ * wire spellings), as the storage contract's {@link GrantFilter}; each id must fit its type
+ * (given or implied by its prefix).
+ */
 export function listFilterArg(query: UntrustedObject): GrantFilter {
   // No prototype: a field not set here is not set, whatever other code put on Object.prototype.
   const filter: { -readonly [K in keyof GrantFilter]: GrantFilter[K] } = Object.create(null);
-  if (query.entity_type !== undefined) filter.entity_type = expectEntityType(query.entity_type, "entity_type");
-  if (query.entity_id !== undefined) {
-    filter.entity_id = idFilter(ENTITY_TYPES, filter.entity_type, query.entity_id, "entity_id");
-  }
-  if (query.grantee_type !== undefined) filter.grantee_type = expectGranteeType(query.grantee_type, "grantee_type");
-  if (query.grantee_id !== undefined) {
-    filter.grantee_id = idFilter(GRANTEE_TYPES, filter.grantee_type, query.grantee_id, "grantee_id");
+  const entityType = optionOf(query, "entityType", "entity_type");
+  const entityId = optionOf(query, "entityId", "entity_id");
+  const granteeType = optionOf(query, "granteeType", "grantee_type");
+  const granteeId = optionOf(query, "granteeId", "grantee_id");
+  if (entityType !== undefined) filter.entity_type = expectEntityType(entityType, "entity_type");
+  if (entityId !== undefined) filter.entity_id = idFilter(ENTITY_TYPES, filter.entity_type, entityId, "entity_id");
+  if (granteeType !== undefined) filter.grantee_type = expectGranteeType(granteeType, "grantee_type");
+  if (granteeId !== undefined) {
+    filter.grantee_id = idFilter(GRANTEE_TYPES, filter.grantee_type, granteeId, "grantee_id");
   }
   return filter;
 }

@@ -67,8 +67,8 @@ async function snapshot(accessControl: AccessControl): Promise<unknown> {
     graph: await accessControl.exportOrganization(ORG, OWNER),
     otherGraph: await accessControl.exportOrganization(OTHER_ORG, OTHER_OWNER),
     byId: await Promise.all(FIXTURE_GRANTS.map((grant) => accessControl.getGrant(ORG, OWNER, grant.id))),
-    access: await Promise.all(FIXTURE_USERS.map((user) => accessControl.resolvedAccess(ORG, OWNER, user))),
-    otherAccess: await accessControl.resolvedAccess(OTHER_ORG, OTHER_OWNER, SEED_USER),
+    access: await Promise.all(FIXTURE_USERS.map((user) => accessControl.resolveAccess(ORG, OWNER, user))),
+    otherAccess: await accessControl.resolveAccess(OTHER_ORG, OTHER_OWNER, SEED_USER),
   };
 }
 

@@ -29,7 +29,7 @@ export interface CommitReport {
   readonly ms: number;
 }
 
-/** A read: kind (0 resolvedAccess, 1 graph + checkAccess), wall start, latency (ms), revision. */
+/** A read: kind (0 resolveAccess, 1 graph + checkAccess), wall start, latency (ms), revision. */
 export type ReadReport = readonly [kind: 0 | 1, start: number, ms: number, revision: number];
 
 /** Each command's arguments and answer. */

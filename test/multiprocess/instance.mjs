@@ -93,7 +93,7 @@ export function createInstance(library) {
     },
 
     /**
-     * Reads from `startAt` until stopReading's condition holds: in turn, `resolvedAccess` of the
+     * Reads from `startAt` until stopReading's condition holds: in turn, `resolveAccess` of the
      * next of `userIds` (kind 0) and `graph()` with the core's `checkAccess` of `probe` (kind
      * 1). Each read is `[kind, start (wall ms), latency (ms), revision]`.
      */
@@ -112,7 +112,7 @@ export function createInstance(library) {
         let revision = -1;
         try {
           if (kind === 0) {
-            await service().resolvedAccess(organizationId, userId, userId, undefined, {
+            await service().resolveAccess(organizationId, userId, userId, undefined, {
               onRevision: (r) => {
                 revision = r;
               },

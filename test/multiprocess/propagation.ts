@@ -15,7 +15,7 @@ export function summarize(samples: readonly number[]): Summary {
   return { ...stats([...samples]), max: samples.length === 0 ? Number.NaN : Math.max(...samples) };
 }
 
-/** The latencies of one kind of read (0 resolvedAccess, 1 graph + checkAccess). */
+/** The latencies of one kind of read (0 resolveAccess, 1 graph + checkAccess). */
 export function readLatencies(reads: readonly ReadReport[], kind: 0 | 1): number[] {
   return reads.filter((read) => read[0] === kind).map((read) => read[2]);
 }

@@ -28,7 +28,7 @@ const CHILD = fileURLToPath(new URL("./child.mjs", import.meta.url));
 
 /**
  * 20,000 grants: measured on a 2-vCPU machine, loading this organization from SQLite and
- * building its graph takes about 190 ms, against about 2 ms for a resolvedAccess on it, so an
+ * building its graph takes about 190 ms, against about 2 ms for a resolveAccess on it, so an
  * instance that reloaded after every remote write would show it plainly in its read latencies.
  */
 const ORGANIZATION = generateOrganization({ users: 1_000, grants: 20_000 }, 7);
@@ -152,7 +152,7 @@ for (const backend of backends) {
       console.log(
         [
           `${backend.name}, writer: ${written.commits.length} commits in 3 s (${spread(summarize(written.commits.map((c) => c.ms)))})`,
-          `  reader: ${seen.reads.length} reads; resolvedAccess ${spread(summarize(readLatencies(seen.reads, 0)))}`,
+          `  reader: ${seen.reads.length} reads; resolveAccess ${spread(summarize(readLatencies(seen.reads, 0)))}`,
           `          graph + checkAccess ${spread(summarize(readLatencies(seen.reads, 1)))}`,
           `  propagation: ${spread(summarize(delays.delays))}; last commit ${delays.last === null ? "never seen" : ms(delays.last)}`,
         ].join("\n"),

@@ -27,6 +27,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { GrantFilter } from "../../src/adapter.js";
 import type { AccessLevel, EntityType, GranteeType, GrantInput, GraphInput } from "../../src/core/types.js";
 import {
   type AccessControl,
@@ -37,6 +38,7 @@ import {
   type GrantRecord,
   type ListGrantsQuery,
   memoryStorage,
+  type PageQuery,
   type StorageAdapter,
 } from "../../src/index.js";
 import { type ManualClock, manualClock, sequentialIds } from "../../src/testing/test-kit.js";
@@ -378,7 +380,7 @@ async function checkState(m: Model, ac: AccessControl): Promise<void> {
   const input = graphInput(m);
   const at = atOf(m);
   for (const user of subjects(m)) {
-    const actual = await ac.resolvedAccess(ORG, owner, user);
+    const actual = await ac.resolveAccess(ORG, owner, user);
     expect(actual, `resolved access of ${user}`).toEqual(referenceResolve(input, user, { at }));
   }
   const exported = await ac.exportOrganization(ORG, owner);
@@ -827,6 +829,22 @@ const arbGetGrant = fc.record({ org: arbOrg, actor: arbActor, ref: arbGrantRef }
     }),
 );
 
+/** A listing's wire-spelled query, as given, or with its filters' camelCase names. */
+function spelled(
+  query: GrantFilter & PageQuery,
+  spelling: "camelCase" | "wire",
+): ListGrantsQuery | (GrantFilter & PageQuery) {
+  if (spelling === "wire") return query;
+  const { entity_type, entity_id, grantee_type, grantee_id, ...paging } = query;
+  return {
+    ...paging,
+    ...(entity_type === undefined ? {} : { entityType: entity_type }),
+    ...(entity_id === undefined ? {} : { entityId: entity_id }),
+    ...(grantee_type === undefined ? {} : { granteeType: grantee_type }),
+    ...(grantee_id === undefined ? {} : { granteeId: grantee_id }),
+  };
+}
+
 type ListShape = "all" | "entity" | "entityIdOnly" | "entityAndGrantee" | "typeOnly" | "granteeOnly" | "perEntity";
 
 const arbListGrants = fc
@@ -855,6 +873,8 @@ const arbListGrants = fc
       ),
       { freq: 2 },
     ),
+    // The filters' camelCase names, or the wire's spelling the service still accepts.
+    spelling: fc.constantFrom<"camelCase" | "wire">("camelCase", "wire"),
   })
   .map(
     (a) =>
@@ -866,7 +886,7 @@ const arbListGrants = fc
           ...(a.limit === null ? {} : { limit: a.limit }),
         };
         const org = orgIdOf(a.org);
-        let query: ListGrantsQuery;
+        let query: GrantFilter & PageQuery;
         let keep: (record: GrantRecord) => boolean;
         const sameEntity = (g: GrantRecord) => g.entity_type === entity.entity_type && g.entity_id === entity.entity_id;
         const sameGrantee = (g: GrantRecord) =>
@@ -899,7 +919,7 @@ const arbListGrants = fc
             break;
         }
         const call = (): Promise<GrantList> => {
-          if (a.shape !== "perEntity") return r.ac.listGrants(org, actor, query);
+          if (a.shape !== "perEntity") return r.ac.listGrants(org, actor, spelled(query, a.spelling));
           switch (entity.entity_type) {
             case "knowledge_slice":
               return r.ac.listSliceGrants(org, actor, entity.entity_id, paging);
@@ -942,19 +962,19 @@ const arbResolvedAccess = fc
   })
   .map(
     (a) =>
-      new Op("resolvedAccess", a, async (m, r, note) => {
+      new Op("resolveAccess", a, async (m, r, note) => {
         const actor = actorOf(m, a.actor);
         const subject = a.subject ?? actor;
         const query = a.entityType === null ? {} : { entity_type: a.entityType };
-        note(describeCall("resolvedAccess", { org: orgIdOf(a.org), actor, subject, query }));
+        note(describeCall("resolveAccess", { org: orgIdOf(a.org), actor, subject, query }));
         const expected = decide(
           validCaller(a.org, actor),
           organizationExists(a.org),
           when(() => actor !== subject && !isOwner(m, actor), "INSUFFICIENT_PERMISSIONS"),
         );
         const accepted = settle(
-          "resolvedAccess",
-          await attempt(() => r.ac.resolvedAccess(orgIdOf(a.org), actor, subject, query)),
+          "resolveAccess",
+          await attempt(() => r.ac.resolveAccess(orgIdOf(a.org), actor, subject, query)),
           expected,
         );
         if (accepted) {

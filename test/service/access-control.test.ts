@@ -14,6 +14,7 @@ import {
   type GrantRecord,
   type ListGrantsQuery,
   memoryStorage,
+  type ResolveAccessQuery,
 } from "../../src/index.js";
 import { type ManualClock, manualClock, sequentialIds } from "../../src/testing/test-kit.js";
 
@@ -321,7 +322,7 @@ async function observe(ac: AccessControl): Promise<unknown> {
   return {
     grants: await ac.listGrants(ORG, OWNER, { limit: 100 }),
     graph: await ac.exportOrganization(ORG, OWNER),
-    resolved: await Promise.all(OBSERVED_USERS.map((user) => ac.resolvedAccess(ORG, OWNER, user))),
+    resolved: await Promise.all(OBSERVED_USERS.map((user) => ac.resolveAccess(ORG, OWNER, user))),
     subject: await ac.getGrant(ORG, OWNER, G(7)),
   };
 }
@@ -416,7 +417,7 @@ const ENTITY_ADMIN_OPERATIONS: readonly Operation[] = [
   },
   {
     name: "usersWithAccess",
-    run: ({ ac }, actor) => ac.usersWithAccess(ORG, actor, { entity_type: "knowledge_slice", entity_id: SLICE }),
+    run: ({ ac }, actor) => ac.usersWithAccess(ORG, actor, "knowledge_slice", SLICE),
     expected: () => SLICE_USERS,
   },
 ];
@@ -589,9 +590,9 @@ describe("who may call what (SPEC section 6)", () => {
     expect(grant).toEqual(acmeGrant(11, { ...NEW_READ_GRANT, entity_id: OTHER_SLICE }));
   });
 
-  describe("resolvedAccess: the user themself or an owner", () => {
+  describe("resolveAccess: the user themself or an owner", () => {
     it("a user reads their own access", async () => {
-      expect(await fixture.ac.resolvedAccess(ORG, DIRECT_ADMIN, DIRECT_ADMIN)).toEqual({
+      expect(await fixture.ac.resolveAccess(ORG, DIRECT_ADMIN, DIRECT_ADMIN)).toEqual({
         user_id: DIRECT_ADMIN,
         entities: [
           {
@@ -617,23 +618,44 @@ describe("who may call what (SPEC section 6)", () => {
     });
 
     it("entity_type filters the entities", async () => {
+      expect(await fixture.ac.resolveAccess(ORG, DIRECT_ADMIN, DIRECT_ADMIN, { entityType: "vector_store" })).toEqual({
+        user_id: DIRECT_ADMIN,
+        entities: [
+          {
+            entity_type: "vector_store",
+            entity_id: STORE,
+            access_level: "admin",
+            grant_paths: [{ type: "direct", access_level: "admin", ...NULL_PATH, grant_id: G(8) }],
+          },
+        ],
+      });
+    });
+
+    it("the names the service first had still answer: resolvedAccess, and entity_type for entityType", async () => {
+      const expected = await fixture.ac.resolveAccess(ORG, DIRECT_ADMIN, DIRECT_ADMIN, { entityType: "vector_store" });
       expect(await fixture.ac.resolvedAccess(ORG, DIRECT_ADMIN, DIRECT_ADMIN, { entity_type: "vector_store" })).toEqual(
-        {
-          user_id: DIRECT_ADMIN,
-          entities: [
-            {
-              entity_type: "vector_store",
-              entity_id: STORE,
-              access_level: "admin",
-              grant_paths: [{ type: "direct", access_level: "admin", ...NULL_PATH, grant_id: G(8) }],
-            },
-          ],
-        },
+        expected,
+      );
+      expect(await fixture.ac.resolveAccess(ORG, DIRECT_ADMIN, DIRECT_ADMIN, { entity_type: "vector_store" })).toEqual(
+        expected,
+      );
+      expect(await fixture.ac.resolvedAccess(ORG, OWNER, COMP_ADMIN)).toEqual(
+        await fixture.ac.resolveAccess(ORG, OWNER, COMP_ADMIN),
+      );
+    });
+
+    it("both spellings of the entity type must agree", async () => {
+      const both = untyped<ResolveAccessQuery>({ entityType: "vector_store", entity_type: "assistant" });
+      const error = await fixture.ac.resolveAccess(ORG, DIRECT_ADMIN, DIRECT_ADMIN, both).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "VALIDATION_ERROR", details: { field: "entity_type" } });
+      const same = untyped<ResolveAccessQuery>({ entityType: "vector_store", entity_type: "vector_store" });
+      expect(await fixture.ac.resolveAccess(ORG, DIRECT_ADMIN, DIRECT_ADMIN, same)).toEqual(
+        await fixture.ac.resolveAccess(ORG, DIRECT_ADMIN, DIRECT_ADMIN, { entityType: "vector_store" }),
       );
     });
 
     it("an owner reads anyone's access", async () => {
-      expect(await fixture.ac.resolvedAccess(ORG, OWNER, COMP_ADMIN)).toEqual({
+      expect(await fixture.ac.resolveAccess(ORG, OWNER, COMP_ADMIN)).toEqual({
         user_id: COMP_ADMIN,
         entities: [
           {
@@ -655,7 +677,7 @@ describe("who may call what (SPEC section 6)", () => {
     });
 
     it("a stranger reads their own (empty) access; another organization's grants do not show", async () => {
-      expect(await fixture.ac.resolvedAccess(ORG, STRANGER, STRANGER)).toEqual({ user_id: STRANGER, entities: [] });
+      expect(await fixture.ac.resolveAccess(ORG, STRANGER, STRANGER)).toEqual({ user_id: STRANGER, entities: [] });
     });
 
     it.each([
@@ -664,7 +686,7 @@ describe("who may call what (SPEC section 6)", () => {
       ["a stranger", STRANGER],
       ["the owner of another organization", OTHER_OWNER],
     ])("%s may not read someone else's access", async (_who, actor) => {
-      const error = await failure(() => fixture.ac.resolvedAccess(ORG, actor, SUBJECT));
+      const error = await failure(() => fixture.ac.resolveAccess(ORG, actor, SUBJECT));
       expect(error.code).toBe("INSUFFICIENT_PERMISSIONS");
       expect(error.status).toBe(403);
     });
@@ -727,7 +749,7 @@ describe("the grant object and its timestamps", () => {
     });
     const read = await fixture.ac.getGrant(ORG, OWNER, G(11));
     expect(Object.keys(read).sort()).toEqual(SEED_GRANT_KEYS);
-    const listed = await fixture.ac.listGrants(ORG, OWNER, { grantee_id: NEWCOMER });
+    const listed = await fixture.ac.listGrants(ORG, OWNER, { granteeId: NEWCOMER });
     expect(listed.items.map((item) => Object.keys(item).sort())).toEqual([SEED_GRANT_KEYS]);
   });
 
@@ -787,7 +809,7 @@ describe("the grant object and its timestamps", () => {
   it("a revoked grant no longer resolves, lists or conflicts", async () => {
     const { ac } = fixture;
     await ac.revokeGrant(ORG, OWNER, G(7));
-    expect(await ac.resolvedAccess(ORG, OWNER, SUBJECT)).toEqual({ user_id: SUBJECT, entities: [] });
+    expect(await ac.resolveAccess(ORG, OWNER, SUBJECT)).toEqual({ user_id: SUBJECT, entities: [] });
     expect((await ac.listSliceGrants(ORG, OWNER, SLICE)).items.map((grant) => grant.id)).toEqual(
       [1, 2, 3, 5, 6].map(G),
     );
@@ -837,7 +859,7 @@ describe("the grant object and its timestamps", () => {
       access_level: "write",
     });
     expect(grant).toMatchObject({ entity_id: "kslice___proto__", grantee_id: "usr_constructor" });
-    expect(await ac.resolvedAccess(ORG, "usr_constructor", "usr_constructor")).toEqual({
+    expect(await ac.resolveAccess(ORG, "usr_constructor", "usr_constructor")).toEqual({
       user_id: "usr_constructor",
       entities: [
         {
@@ -898,7 +920,7 @@ describe("listing: paging and order", () => {
   });
 
   it("a skip beyond the end gives an empty page with the total", async () => {
-    expect(await fixture.ac.listGrants(ORG, OWNER, { entity_id: OTHER_SLICE, skip: 100 })).toEqual({
+    expect(await fixture.ac.listGrants(ORG, OWNER, { entityId: OTHER_SLICE, skip: 100 })).toEqual({
       items: [],
       total: 25,
       skip: 100,
@@ -908,13 +930,46 @@ describe("listing: paging and order", () => {
   });
 
   it("limit 1 and limit 100 are the accepted bounds", async () => {
-    const one = await fixture.ac.listGrants(ORG, OWNER, { entity_id: OTHER_SLICE, skip: 24, limit: 1 });
+    const one = await fixture.ac.listGrants(ORG, OWNER, { entityId: OTHER_SLICE, skip: 24, limit: 1 });
     expect(one.items.map((grant) => grant.id)).toEqual([G(35)]);
     expect(one.has_more).toBe(false);
     const all = await fixture.ac.listGrants(ORG, OWNER, { limit: 100 });
     expect(all.items.map((grant) => grant.id)).toEqual(ids(1, 9).concat(ids(11, 35)));
     expect(all.total).toBe(34);
     expect(all.limit).toBe(100);
+  });
+
+  it("filters take camelCase names, and the wire's snake_case spellings as the service first did", async () => {
+    const camel = await fixture.ac.listGrants(ORG, OWNER, {
+      entityType: "knowledge_slice",
+      entityId: OTHER_SLICE,
+      granteeType: "user",
+      granteeId: "usr_p03",
+    });
+    expect(camel.items.map((grant) => grant.grantee_id)).toEqual(["usr_p03"]);
+    const wire = await fixture.ac.listGrants(ORG, OWNER, {
+      entity_type: "knowledge_slice",
+      entity_id: OTHER_SLICE,
+      grantee_type: "user",
+      grantee_id: "usr_p03",
+    });
+    expect(wire).toEqual(camel);
+    const mixed = await fixture.ac.listGrants(
+      ORG,
+      OWNER,
+      untyped<ListGrantsQuery>({ entityId: OTHER_SLICE, grantee_id: "usr_p03" }),
+    );
+    expect(mixed).toEqual(camel);
+  });
+
+  it.each([
+    ["entity_id", { entityId: OTHER_SLICE, entity_id: SLICE }],
+    ["entity_type", { entityType: "knowledge_slice", entity_type: "assistant" }],
+    ["grantee_type", { granteeType: "user", grantee_type: "role" }],
+    ["grantee_id", { granteeId: "usr_p03", grantee_id: "usr_p04" }],
+  ])("two spellings of %s that disagree are a VALIDATION_ERROR naming it", async (field, query) => {
+    const error = await fixture.ac.listGrants(ORG, OWNER, untyped<ListGrantsQuery>(query)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "VALIDATION_ERROR", details: { field } });
   });
 
   it("items are ordered by created_at, then id", async () => {
@@ -1186,23 +1241,44 @@ const VALIDATION_CASES: readonly ValidationCase[] = [
     call: (ac) => ac.listAssistantGrants(ORG, OWNER, ASSISTANT, { limit: 1.5 }),
     field: "limit",
   },
-  // resolvedAccess
+  // resolveAccess
   {
-    name: "resolvedAccess: user id of another kind",
-    call: (ac) => ac.resolvedAccess(ORG, OWNER, "dept_eng"),
+    name: "resolveAccess: user id of another kind",
+    call: (ac) => ac.resolveAccess(ORG, OWNER, "dept_eng"),
     field: "user_id",
   },
   {
-    name: "resolvedAccess: entity_type not allowed",
-    call: (ac) => ac.resolvedAccess(ORG, OWNER, SUBJECT, untyped({ entity_type: "file" })),
+    name: "resolveAccess: entity_type not allowed",
+    call: (ac) => ac.resolveAccess(ORG, OWNER, SUBJECT, untyped({ entityType: "file" })),
     field: "entity_type",
   },
   {
-    name: "resolvedAccess: bad organization",
-    call: (ac) => ac.resolvedAccess("acme", OWNER, SUBJECT),
+    name: "resolveAccess: bad organization",
+    call: (ac) => ac.resolveAccess("acme", OWNER, SUBJECT),
     field: "organization_id",
   },
   // usersWithAccess
+  {
+    name: "usersWithAccess: entity type not allowed",
+    call: (ac) => ac.usersWithAccess(ORG, OWNER, untyped("file"), SLICE),
+    field: "entity_type",
+  },
+  {
+    name: "usersWithAccess: entity id missing",
+    call: (ac) => ac.usersWithAccess(ORG, OWNER, "knowledge_slice", untyped(undefined)),
+    field: "entity_id",
+  },
+  {
+    name: "usersWithAccess: entity id not fitting the entity type",
+    call: (ac) => ac.usersWithAccess(ORG, OWNER, "vector_store", SLICE),
+    field: "entity_id",
+  },
+  {
+    name: "usersWithAccess: page not an object",
+    call: (ac) => ac.usersWithAccess(ORG, OWNER, "knowledge_slice", SLICE, untyped("all")),
+    field: "query",
+  },
+  // usersWithAccess, the entity in one object (the form the service first took)
   {
     name: "usersWithAccess: entity_type missing",
     call: (ac) => ac.usersWithAccess(ORG, OWNER, untyped({ entity_id: SLICE })),
@@ -1312,12 +1388,8 @@ describe("validation: 422 VALIDATION_ERROR naming the field (SPEC section 5)", (
     ["updateGrant", (ac: AccessControl) => ac.updateGrant("org_ghost", OWNER, G(1), { access_level: "read" })],
     ["revokeGrant", (ac: AccessControl) => ac.revokeGrant("org_ghost", OWNER, G(1))],
     ["listSliceGrants", (ac: AccessControl) => ac.listSliceGrants("org_ghost", OWNER, SLICE)],
-    ["resolvedAccess", (ac: AccessControl) => ac.resolvedAccess("org_ghost", OWNER, OWNER)],
-    [
-      "usersWithAccess",
-      (ac: AccessControl) =>
-        ac.usersWithAccess("org_ghost", OWNER, { entity_type: "knowledge_slice", entity_id: SLICE }),
-    ],
+    ["resolveAccess", (ac: AccessControl) => ac.resolveAccess("org_ghost", OWNER, OWNER)],
+    ["usersWithAccess", (ac: AccessControl) => ac.usersWithAccess("org_ghost", OWNER, "knowledge_slice", SLICE)],
     ["exportOrganization", (ac: AccessControl) => ac.exportOrganization("org_ghost", OWNER)],
     ["addDepartmentMember", (ac: AccessControl) => ac.addDepartmentMember("org_ghost", OWNER, SUBJECT, DEPT_ENG)],
     [
@@ -1464,7 +1536,7 @@ describe("the directory", () => {
   it("a new membership takes effect in resolution; removing it takes it away", async () => {
     const { ac } = fixture;
     await ac.addRoleMember(ORG, OWNER, SUBJECT, ROLE_ADMINS);
-    expect((await ac.resolvedAccess(ORG, SUBJECT, SUBJECT)).entities).toEqual([
+    expect((await ac.resolveAccess(ORG, SUBJECT, SUBJECT)).entities).toEqual([
       {
         entity_type: "knowledge_slice",
         entity_id: SLICE,
@@ -1476,7 +1548,7 @@ describe("the directory", () => {
       },
     ]);
     await ac.removeRoleMember(ORG, OWNER, SUBJECT, ROLE_ADMINS);
-    expect((await ac.resolvedAccess(ORG, SUBJECT, SUBJECT)).entities).toEqual([
+    expect((await ac.resolveAccess(ORG, SUBJECT, SUBJECT)).entities).toEqual([
       {
         entity_type: "knowledge_slice",
         entity_id: SLICE,
@@ -1501,8 +1573,8 @@ describe("the directory", () => {
     expect(graph.departments?.map((department) => department.id)).not.toContain(DEPT_BACKEND);
     expect(graph.users).toEqual(expect.arrayContaining([{ id: DEPT_ADMIN, department_ids: [], role_ids: [] }]));
     // usr_dept_admin lost dept_backend, hence dept_eng's grant; dept_api's member still reaches it.
-    expect(await ac.resolvedAccess(ORG, OWNER, DEPT_ADMIN)).toEqual({ user_id: DEPT_ADMIN, entities: [] });
-    expect((await ac.resolvedAccess(ORG, OWNER, NEWCOMER)).entities).toEqual([
+    expect(await ac.resolveAccess(ORG, OWNER, DEPT_ADMIN)).toEqual({ user_id: DEPT_ADMIN, entities: [] });
+    expect((await ac.resolveAccess(ORG, OWNER, NEWCOMER)).entities).toEqual([
       {
         entity_type: "knowledge_slice",
         entity_id: SLICE,
@@ -1547,9 +1619,9 @@ describe("the directory", () => {
   it("moveDepartment changes which grants reach the members", async () => {
     const { ac } = fixture;
     await ac.moveDepartment(ORG, OWNER, DEPT_BACKEND, null);
-    expect(await ac.resolvedAccess(ORG, OWNER, DEPT_ADMIN)).toEqual({ user_id: DEPT_ADMIN, entities: [] });
+    expect(await ac.resolveAccess(ORG, OWNER, DEPT_ADMIN)).toEqual({ user_id: DEPT_ADMIN, entities: [] });
     await ac.moveDepartment(ORG, OWNER, DEPT_BACKEND, DEPT_ENG);
-    expect((await ac.resolvedAccess(ORG, OWNER, DEPT_ADMIN)).entities).toHaveLength(1);
+    expect((await ac.resolveAccess(ORG, OWNER, DEPT_ADMIN)).entities).toHaveLength(1);
   });
 
   it("createDepartment of a declared department is RESOURCE_ALREADY_EXISTS", async () => {
@@ -1602,12 +1674,12 @@ describe("the directory", () => {
   it("setCompositeMembers replaces the members: access flows to the new ones only", async () => {
     const { ac } = fixture;
     await ac.setCompositeMembers(ORG, OWNER, COMPOSITE, [OTHER_SLICE]);
-    expect(
-      (await ac.resolvedAccess(ORG, OWNER, COMP_ADMIN)).entities.map((e) => [e.entity_id, e.access_level]),
-    ).toEqual([
-      [COMPOSITE, "admin"],
-      [OTHER_SLICE, "admin"],
-    ]);
+    expect((await ac.resolveAccess(ORG, OWNER, COMP_ADMIN)).entities.map((e) => [e.entity_id, e.access_level])).toEqual(
+      [
+        [COMPOSITE, "admin"],
+        [OTHER_SLICE, "admin"],
+      ],
+    );
   });
 
   it("setOwners needs at least one owner, and a new owner may then act", async () => {
@@ -1636,11 +1708,11 @@ describe("expiry", () => {
       ],
     };
     clock.set("2025-06-15T11:59:59Z");
-    expect(await ac.resolvedAccess(ORG, NEWCOMER, NEWCOMER)).toEqual(resolved);
+    expect(await ac.resolveAccess(ORG, NEWCOMER, NEWCOMER)).toEqual(resolved);
     expect((await failure(() => ac.createGrant(ORG, OWNER, NEW_READ_GRANT))).code).toBe("RESOURCE_ALREADY_EXISTS");
 
     clock.set("2025-06-15T12:00:00Z");
-    expect(await ac.resolvedAccess(ORG, NEWCOMER, NEWCOMER)).toEqual({ user_id: NEWCOMER, entities: [] });
+    expect(await ac.resolveAccess(ORG, NEWCOMER, NEWCOMER)).toEqual({ user_id: NEWCOMER, entities: [] });
 
     clock.set("2025-06-15T13:00:00Z");
     const renewed = await ac.createGrant(ORG, OWNER, { ...NEW_READ_GRANT, access_level: "write" });
@@ -1661,7 +1733,7 @@ describe("expiry", () => {
       }),
     );
     expect((await ac.listGrants(ORG, OWNER, { grantee_id: NEWCOMER })).items.map((grant) => grant.id)).toEqual([G(12)]);
-    expect((await ac.resolvedAccess(ORG, NEWCOMER, NEWCOMER)).entities).toEqual([
+    expect((await ac.resolveAccess(ORG, NEWCOMER, NEWCOMER)).entities).toEqual([
       {
         entity_type: "knowledge_slice",
         entity_id: SLICE,
@@ -1707,8 +1779,8 @@ const EVERY_METHOD: readonly [string, (ac: AccessControl) => Promise<unknown>][]
   ["listSliceGrants", (ac) => ac.listSliceGrants(ORG, "nobody", SLICE)],
   ["listVectorStoreGrants", (ac) => ac.listVectorStoreGrants(ORG, "nobody", STORE)],
   ["listAssistantGrants", (ac) => ac.listAssistantGrants(ORG, "nobody", ASSISTANT)],
-  ["resolvedAccess", (ac) => ac.resolvedAccess(ORG, "nobody", SUBJECT)],
-  ["usersWithAccess", (ac) => ac.usersWithAccess(ORG, "nobody", { entity_type: "knowledge_slice", entity_id: SLICE })],
+  ["resolveAccess", (ac) => ac.resolveAccess(ORG, "nobody", SUBJECT)],
+  ["usersWithAccess", (ac) => ac.usersWithAccess(ORG, "nobody", "knowledge_slice", SLICE)],
   ["addDepartmentMember", (ac) => ac.addDepartmentMember(ORG, "nobody", SUBJECT, DEPT_ENG)],
   ["removeDepartmentMember", (ac) => ac.removeDepartmentMember(ORG, "nobody", DEPT_ADMIN, DEPT_BACKEND)],
   ["addRoleMember", (ac) => ac.addRoleMember(ORG, "nobody", SUBJECT, ROLE_ADMINS)],
@@ -1754,11 +1826,8 @@ describe("close()", () => {
     ["getGrant", (ac: AccessControl) => ac.getGrant(ORG, OWNER, G(1))],
     ["updateGrant", (ac: AccessControl) => ac.updateGrant(ORG, OWNER, G(7), { access_level: "write" })],
     ["revokeGrant", (ac: AccessControl) => ac.revokeGrant(ORG, OWNER, G(7))],
-    ["resolvedAccess", (ac: AccessControl) => ac.resolvedAccess(ORG, OWNER, SUBJECT)],
-    [
-      "usersWithAccess",
-      (ac: AccessControl) => ac.usersWithAccess(ORG, OWNER, { entity_type: "knowledge_slice", entity_id: SLICE }),
-    ],
+    ["resolveAccess", (ac: AccessControl) => ac.resolveAccess(ORG, OWNER, SUBJECT)],
+    ["usersWithAccess", (ac: AccessControl) => ac.usersWithAccess(ORG, OWNER, "knowledge_slice", SLICE)],
     ["exportOrganization", (ac: AccessControl) => ac.exportOrganization(ORG, OWNER)],
     ["createOrganization", (ac: AccessControl) => ac.createOrganization("org_late", { owners: [OWNER] })],
     ["addRoleMember", (ac: AccessControl) => ac.addRoleMember(ORG, OWNER, SUBJECT, ROLE_ADMINS)],

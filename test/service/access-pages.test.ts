@@ -1,5 +1,5 @@
 /**
- * Paging through the service (issue 11): `resolvedAccess` and `usersWithAccess` with `skip` /
+ * Paging through the service (issue 11): `resolveAccess` and `usersWithAccess` with `skip` /
  * `limit`. Without them the answers are whole and exactly as before; with either, a page of the
  * whole answer with `total`, `skip`, `limit` and `has_more`. Validation names `skip` or `limit`
  * and comes before the organization and the permission, as for every other input; permissions
@@ -90,12 +90,12 @@ async function failure(call: () => Promise<unknown>): Promise<AccessError> {
   throw new Error("expected the call to fail");
 }
 
-describe("resolvedAccess with skip and limit", () => {
+describe("resolveAccess with skip and limit", () => {
   // asst_1, kslice_hub, kslice_m00 … kslice_m29, vs_docs: 33 entities.
   const whole = referenceResolve(INPUT, READER, { at: AT });
 
   it("answers the whole resolution, in the seed's shape, without them", async () => {
-    const answer = await ac.resolvedAccess(ORG, READER, READER);
+    const answer = await ac.resolveAccess(ORG, READER, READER);
     expect(answer).toStrictEqual(whole);
     expect(whole.entities).toHaveLength(33);
     expect(Object.keys(answer)).toEqual(["user_id", "entities"]);
@@ -110,12 +110,12 @@ describe("resolvedAccess with skip and limit", () => {
       limit: 10,
       has_more: true,
     };
-    expect(await ac.resolvedAccess(ORG, READER, READER, { limit: 10 })).toStrictEqual(expected);
-    expect(await ac.resolvedAccess(ORG, OWNER, READER, { limit: 10, skip: 0 })).toStrictEqual(expected);
+    expect(await ac.resolveAccess(ORG, READER, READER, { limit: 10 })).toStrictEqual(expected);
+    expect(await ac.resolveAccess(ORG, OWNER, READER, { limit: 10, skip: 0 })).toStrictEqual(expected);
   });
 
   it("answers the last page with has_more false, and past the end an empty page", async () => {
-    expect(await ac.resolvedAccess(ORG, READER, READER, { skip: 30, limit: 10 })).toStrictEqual({
+    expect(await ac.resolveAccess(ORG, READER, READER, { skip: 30, limit: 10 })).toStrictEqual({
       user_id: READER,
       entities: whole.entities.slice(30),
       total: 33,
@@ -123,14 +123,14 @@ describe("resolvedAccess with skip and limit", () => {
       limit: 10,
       has_more: false,
     });
-    const past = await ac.resolvedAccess(ORG, READER, READER, { skip: 33 });
+    const past = await ac.resolveAccess(ORG, READER, READER, { skip: 33 });
     expect(past).toStrictEqual({ user_id: READER, entities: [], total: 33, skip: 33, limit: 100, has_more: false });
   });
 
   it("filters by entity_type before paging", async () => {
     const slices = referenceResolve(INPUT, READER, { at: AT, entityType: "knowledge_slice" }).entities;
     expect(
-      await ac.resolvedAccess(ORG, READER, READER, { entity_type: "knowledge_slice", skip: 5, limit: 3 }),
+      await ac.resolveAccess(ORG, READER, READER, { entityType: "knowledge_slice", skip: 5, limit: 3 }),
     ).toStrictEqual({
       user_id: READER,
       entities: slices.slice(5, 8),
@@ -143,7 +143,7 @@ describe("resolvedAccess with skip and limit", () => {
 
   it("tells the revision the page was computed on", async () => {
     let revision = -1;
-    await ac.resolvedAccess(ORG, READER, READER, { limit: 1 }, { onRevision: (r) => (revision = r) });
+    await ac.resolveAccess(ORG, READER, READER, { limit: 1 }, { onRevision: (r) => (revision = r) });
     expect(revision).toBeGreaterThanOrEqual(0);
   });
 
@@ -155,7 +155,7 @@ describe("resolvedAccess with skip and limit", () => {
     ["limit", { limit: 1001 }],
     ["limit", { skip: 0, limit: "all" }],
   ])("rejects a bad %s with VALIDATION_ERROR naming it: %j", async (field, query) => {
-    const error = await failure(() => ac.resolvedAccess(ORG, READER, READER, query));
+    const error = await failure(() => ac.resolveAccess(ORG, READER, READER, query));
     expect({ code: error.code, status: error.status, field: error.details.field }).toEqual({
       code: "VALIDATION_ERROR",
       status: 422,
@@ -164,14 +164,14 @@ describe("resolvedAccess with skip and limit", () => {
   });
 
   it("validates the page before the organization and the permission", async () => {
-    expect((await failure(() => ac.resolvedAccess("org_ghost", READER, READER, { limit: 0 }))).details.field).toBe(
+    expect((await failure(() => ac.resolveAccess("org_ghost", READER, READER, { limit: 0 }))).details.field).toBe(
       "limit",
     );
-    expect((await failure(() => ac.resolvedAccess(ORG, STRANGER, READER, { skip: -1 }))).details.field).toBe("skip");
+    expect((await failure(() => ac.resolveAccess(ORG, STRANGER, READER, { skip: -1 }))).details.field).toBe("skip");
   });
 
   it("keeps the whole answer's permission: another user's page is 403", async () => {
-    const error = await failure(() => ac.resolvedAccess(ORG, STRANGER, READER, { limit: 5 }));
+    const error = await failure(() => ac.resolveAccess(ORG, STRANGER, READER, { limit: 5 }));
     expect(error.code).toBe("INSUFFICIENT_PERMISSIONS");
   });
 });
@@ -182,14 +182,16 @@ describe("usersWithAccess with skip and limit", () => {
   const whole = referenceUsersWithAccess(INPUT, query.entity_type, query.entity_id, { at: AT });
 
   it("answers every user, in the unpaged shape, without them", async () => {
-    const answer = await ac.usersWithAccess(ORG, OWNER, query);
+    const answer = await ac.usersWithAccess(ORG, OWNER, query.entity_type, query.entity_id);
     expect(answer).toStrictEqual(whole);
     expect(whole.users).toHaveLength(13);
     expect(Object.keys(answer)).toEqual(["entity_type", "entity_id", "users"]);
   });
 
   it("answers pages by user_id, each user with all their paths", async () => {
-    const first: UsersWithAccessPage = await ac.usersWithAccess(ORG, OWNER, { ...query, limit: 5 });
+    const first: UsersWithAccessPage = await ac.usersWithAccess(ORG, OWNER, query.entity_type, query.entity_id, {
+      limit: 5,
+    });
     expect(first).toStrictEqual({
       ...whole,
       users: whole.users.slice(0, 5),
@@ -198,7 +200,9 @@ describe("usersWithAccess with skip and limit", () => {
       limit: 5,
       has_more: true,
     });
-    expect(await ac.usersWithAccess(ORG, OWNER, { ...query, skip: 10, limit: 5 })).toStrictEqual({
+    expect(
+      await ac.usersWithAccess(ORG, OWNER, query.entity_type, query.entity_id, { skip: 10, limit: 5 }),
+    ).toStrictEqual({
       ...whole,
       users: whole.users.slice(10),
       total: 13,
@@ -208,13 +212,13 @@ describe("usersWithAccess with skip and limit", () => {
     });
     const reader = whole.users.find((u) => u.user_id === READER);
     expect(reader?.grant_paths.map((p) => p.type)).toEqual(["direct", "composite"]);
-    expect(await ac.usersWithAccess(ORG, OWNER, { ...query, limit: 1 })).toMatchObject({ users: [reader] });
+    expect(await ac.usersWithAccess(ORG, OWNER, query.entity_type, query.entity_id, { limit: 1 })).toMatchObject({
+      users: [reader],
+    });
   });
 
   it("answers an empty page past the end with the total", async () => {
-    expect(
-      await ac.usersWithAccess(ORG, OWNER, { entity_type: "vector_store", entity_id: STORE, skip: 50 }),
-    ).toStrictEqual({
+    expect(await ac.usersWithAccess(ORG, OWNER, "vector_store", STORE, { skip: 50 })).toStrictEqual({
       entity_type: "vector_store",
       entity_id: STORE,
       users: [],
@@ -231,13 +235,22 @@ describe("usersWithAccess with skip and limit", () => {
     ["limit", { limit: 5000 }],
     ["limit", { limit: 1.5 }],
   ])("rejects a bad %s with VALIDATION_ERROR naming it: %j", async (field, extra) => {
-    const error = await failure(() => ac.usersWithAccess(ORG, OWNER, { ...query, ...extra }));
+    const error = await failure(() => ac.usersWithAccess(ORG, OWNER, query.entity_type, query.entity_id, extra));
     expect([error.code, error.details.field]).toEqual(["VALIDATION_ERROR", field]);
   });
 
   it("needs admin on the entity or ownership, paged or not", async () => {
-    expect((await failure(() => ac.usersWithAccess(ORG, READER, { ...query, limit: 5 }))).code).toBe(
-      "INSUFFICIENT_PERMISSIONS",
+    expect(
+      (await failure(() => ac.usersWithAccess(ORG, READER, query.entity_type, query.entity_id, { limit: 5 }))).code,
+    ).toBe("INSUFFICIENT_PERMISSIONS");
+  });
+
+  it("still takes the entity and page in one object with the wire's names, as it first did", async () => {
+    expect(await ac.usersWithAccess(ORG, OWNER, query)).toStrictEqual(whole);
+    expect(await ac.usersWithAccess(ORG, OWNER, { ...query, skip: 10, limit: 5 })).toStrictEqual(
+      await ac.usersWithAccess(ORG, OWNER, query.entity_type, query.entity_id, { skip: 10, limit: 5 }),
     );
+    const error = await failure(() => ac.usersWithAccess(ORG, OWNER, { ...query, limit: 0 }));
+    expect([error.code, error.details.field]).toEqual(["VALIDATION_ERROR", "limit"]);
   });
 });

@@ -284,7 +284,7 @@ describe("checkAccess: what the answer means", () => {
   });
 
   it("agrees with the user's resolved access for that entity", async () => {
-    const resolved = await ac.resolvedAccess(ORG, SUBJECT, SUBJECT);
+    const resolved = await ac.resolveAccess(ORG, SUBJECT, SUBJECT);
     for (const entity of resolved.entities) {
       const check = await ac.checkAccess(ORG, SUBJECT, SUBJECT, entity.entity_type, entity.entity_id);
       expect(check).toStrictEqual({

@@ -172,7 +172,7 @@ async function observe(ac: AccessControl, users: readonly string[]): Promise<unk
   return {
     graph: await ac.exportOrganization(ORG, OWNER),
     grants: await ac.listGrants(ORG, OWNER, { limit: 100 }),
-    resolved: await Promise.all(users.map((user) => ac.resolvedAccess(ORG, OWNER, user))),
+    resolved: await Promise.all(users.map((user) => ac.resolveAccess(ORG, OWNER, user))),
   };
 }
 
@@ -184,23 +184,23 @@ describe("two services over one memoryStorage (watch)", () => {
     const b = service(storage, clock, "agrant_b");
     await a.createOrganization(ORG, { owners: [OWNER] });
     // B has the organization cached before A changes it.
-    expect(await b.resolvedAccess(ORG, OWNER, "usr_x")).toEqual({ user_id: "usr_x", entities: [] });
+    expect(await b.resolveAccess(ORG, OWNER, "usr_x")).toEqual({ user_id: "usr_x", entities: [] });
     return { storage, a, b };
   }
 
   it("B sees A's grant writes", async () => {
     const { a, b } = await pair();
     await a.createGrant(ORG, OWNER, readGrant("usr_x"));
-    expect(await b.resolvedAccess(ORG, OWNER, "usr_x")).toEqual({
+    expect(await b.resolveAccess(ORG, OWNER, "usr_x")).toEqual({
       user_id: "usr_x",
       entities: [directRead(SLICE, "agrant_a0001")],
     });
     await a.updateGrant(ORG, OWNER, "agrant_a0001", { access_level: "admin" });
-    expect((await b.resolvedAccess(ORG, OWNER, "usr_x")).entities[0]?.access_level).toBe("admin");
+    expect((await b.resolveAccess(ORG, OWNER, "usr_x")).entities[0]?.access_level).toBe("admin");
     // ... and the permission that comes with it.
     await expect(b.listSliceGrants(ORG, "usr_x", SLICE)).resolves.toMatchObject({ total: 1 });
     await a.revokeGrant(ORG, OWNER, "agrant_a0001");
-    expect(await b.resolvedAccess(ORG, OWNER, "usr_x")).toEqual({ user_id: "usr_x", entities: [] });
+    expect(await b.resolveAccess(ORG, OWNER, "usr_x")).toEqual({ user_id: "usr_x", entities: [] });
     expect((await accessError(() => b.listSliceGrants(ORG, "usr_x", SLICE))).code).toBe("INSUFFICIENT_PERMISSIONS");
   });
 
@@ -208,7 +208,7 @@ describe("two services over one memoryStorage (watch)", () => {
     const { a, b } = await pair();
     await a.createGrant(ORG, OWNER, { ...readGrant("role_r"), grantee_type: "role" });
     await a.addRoleMember(ORG, OWNER, "usr_x", "role_r");
-    expect((await b.resolvedAccess(ORG, OWNER, "usr_x")).entities).toEqual([
+    expect((await b.resolveAccess(ORG, OWNER, "usr_x")).entities).toEqual([
       {
         entity_type: "knowledge_slice",
         entity_id: SLICE,
@@ -315,7 +315,7 @@ describe("an adapter without watch", () => {
     const probe = instrument(inner, { watch: false, async: false, ...adapterOptions });
     const b = service(probe.adapter, clock, "agrant_b");
     await a.createOrganization(ORG, { owners: [OWNER] });
-    await b.resolvedAccess(ORG, OWNER, OWNER); // B holds revision 1
+    await b.resolveAccess(ORG, OWNER, OWNER); // B holds revision 1
     return { inner, a, b, probe };
   }
 
@@ -346,11 +346,11 @@ describe("an adapter without watch", () => {
     const { a, b, probe } = await pair();
     const revisions: number[] = [];
     await a.createGrant(ORG, OWNER, readGrant("usr_x"), { onRevision: (r) => revisions.push(r) });
-    expect((await b.resolvedAccess(ORG, OWNER, "usr_x")).entities).toEqual([]);
+    expect((await b.resolveAccess(ORG, OWNER, "usr_x")).entities).toEqual([]);
     const reads = probe.counts.changeReads;
-    expect((await b.resolvedAccess(ORG, OWNER, "usr_x", {}, { minRevision: revisions[0] as number })).entities).toEqual(
-      [directRead(SLICE, "agrant_a0001")],
-    );
+    expect((await b.resolveAccess(ORG, OWNER, "usr_x", {}, { minRevision: revisions[0] as number })).entities).toEqual([
+      directRead(SLICE, "agrant_a0001"),
+    ]);
     expect(probe.counts.changeReads).toBe(reads + 1);
     expect(probe.counts.loads).toBe(1);
   });
@@ -494,9 +494,9 @@ describe("bounded retries and storage errors", () => {
     const ac = service(probe.adapter, manualClock(T0), "agrant_r");
     const offline = new Error("connection refused");
     probe.loadError = () => offline;
-    expect(await failure(() => ac.resolvedAccess(ORG, OWNER, OWNER))).toBe(offline);
+    expect(await failure(() => ac.resolveAccess(ORG, OWNER, OWNER))).toBe(offline);
     probe.loadError = null;
-    expect(await ac.resolvedAccess(ORG, OWNER, OWNER)).toEqual({ user_id: OWNER, entities: [] });
+    expect(await ac.resolveAccess(ORG, OWNER, OWNER)).toEqual({ user_id: OWNER, entities: [] });
     expect(probe.counts.loads).toBe(2);
   });
 });
@@ -516,7 +516,7 @@ describe("loading", () => {
     const { probe, ac } = await coldService();
     const reads: Promise<unknown>[] = [];
     for (let i = 0; i < 10; i++) {
-      reads.push(ac.resolvedAccess(ORG, OWNER, "usr_a"));
+      reads.push(ac.resolveAccess(ORG, OWNER, "usr_a"));
       reads.push(ac.listGrants(ORG, OWNER));
       reads.push(ac.usersWithAccess(ORG, OWNER, { entity_type: "knowledge_slice", entity_id: SLICE }));
       reads.push(ac.getGrant(ORG, OWNER, "agrant_w0001"));
@@ -528,7 +528,7 @@ describe("loading", () => {
     expect(results[2]).toMatchObject({ users: [{ user_id: "usr_a" }, { user_id: "usr_b" }, { user_id: "usr_c" }] });
     expect(results[3]).toMatchObject({ id: "agrant_w0001", grantee_id: "usr_a" });
     // Warm now: more reads load nothing.
-    await Promise.all([ac.resolvedAccess(ORG, OWNER, "usr_b"), ac.exportOrganization(ORG, OWNER)]);
+    await Promise.all([ac.resolveAccess(ORG, OWNER, "usr_b"), ac.exportOrganization(ORG, OWNER)]);
     expect(probe.counts.loads).toBe(1);
   });
 
@@ -541,7 +541,7 @@ describe("loading", () => {
 
   it("the service's own writes are applied to the cache, never reloaded", async () => {
     const { probe, ac } = await coldService();
-    await ac.resolvedAccess(ORG, OWNER, "usr_a");
+    await ac.resolveAccess(ORG, OWNER, "usr_a");
     const created = await ac.createGrant(ORG, OWNER, readGrant("usr_d"));
     await ac.updateGrant(ORG, OWNER, created.id, { access_level: "write" });
     await ac.addDepartmentMember(ORG, OWNER, "usr_d", "dept_x");
@@ -554,7 +554,7 @@ describe("loading", () => {
       grants: [{ grantee_type: "department", grantee_id: "dept_y", access_level: "admin" }],
     });
     await ac.revokeGrant(ORG, OWNER, created.id);
-    await ac.resolvedAccess(ORG, OWNER, "usr_d");
+    await ac.resolveAccess(ORG, OWNER, "usr_d");
     expect(probe.counts.loads).toBe(1);
   });
 
@@ -633,7 +633,7 @@ describe("following the log", () => {
       onError: (error) => errors.push(error),
     });
     await a.createOrganization(ORG, { owners: [OWNER] });
-    await b.resolvedAccess(ORG, OWNER, OWNER);
+    await b.resolveAccess(ORG, OWNER, OWNER);
     return { inner, a, b, probe, errors };
   }
 
@@ -642,7 +642,7 @@ describe("following the log", () => {
     const users = Array.from({ length: 12 }, (_, i) => `usr_f${String(i).padStart(2, "0")}`);
     for (const user of users) {
       await a.createGrant(ORG, OWNER, readGrant(user));
-      await b.resolvedAccess(ORG, OWNER, user);
+      await b.resolveAccess(ORG, OWNER, user);
     }
     expect(await observe(b, users)).toEqual(await stored(inner, users));
     expect(probe.counts.loads).toBe(1);
@@ -692,9 +692,9 @@ describe("following the log", () => {
       },
     };
     const b = createAccessControl({ storage: corrupt, clock: clock.now, onError: (error) => errors.push(error) });
-    await b.resolvedAccess(ORG, OWNER, OWNER);
+    await b.resolveAccess(ORG, OWNER, OWNER);
     await a.createGrant(ORG, OWNER, readGrant("usr_x"));
-    expect((await b.resolvedAccess(ORG, OWNER, "usr_x")).entities).toEqual([directRead(SLICE, "agrant_a0001")]);
+    expect((await b.resolveAccess(ORG, OWNER, "usr_x")).entities).toEqual([directRead(SLICE, "agrant_a0001")]);
     expect(errors).toHaveLength(1);
     // Stored data is the server's problem: a 500 naming the organization and commit, the validation error its cause.
     expect(errors[0]).toMatchObject({ code: "STORED_DATA_INVALID", status: 500, details: { organization_id: ORG } });
@@ -707,11 +707,11 @@ describe("following the log", () => {
     probe.changesError = () => new Error("log unavailable");
     await a.createGrant(ORG, OWNER, readGrant("usr_x"));
     for (let i = 0; i < 5; i++) {
-      expect((await b.resolvedAccess(ORG, OWNER, "usr_x")).user_id).toBe("usr_x");
+      expect((await b.resolveAccess(ORG, OWNER, "usr_x")).user_id).toBe("usr_x");
     }
     expect(errors.length).toBeGreaterThan(0);
     probe.changesError = null;
-    expect((await b.resolvedAccess(ORG, OWNER, "usr_x")).entities).toEqual([directRead(SLICE, "agrant_a0001")]);
+    expect((await b.resolveAccess(ORG, OWNER, "usr_x")).entities).toEqual([directRead(SLICE, "agrant_a0001")]);
     expect(probe.counts.loads).toBe(1);
   });
 
@@ -726,7 +726,7 @@ describe("following the log", () => {
     })();
     const failures: unknown[] = [];
     for (let i = 0; i < 200; i++) {
-      await b.resolvedAccess(ORG, OWNER, `usr_c${i % 20}`).catch((error: unknown) => failures.push(error));
+      await b.resolveAccess(ORG, OWNER, `usr_c${i % 20}`).catch((error: unknown) => failures.push(error));
     }
     writing = false;
     await writer;
@@ -754,28 +754,28 @@ describe("the bound on organizations held", () => {
   it("holds no more than maxCachedGrants, letting the least recently used organizations go", async () => {
     // Each organization weighs 100 (its grants) + 100 (its base): two fit in 450.
     const { probe, reader } = await five(450);
-    for (const n of [1, 2, 3, 4, 5]) await reader.resolvedAccess(`org_bound${n}`, OWNER, "usr_u1");
+    for (const n of [1, 2, 3, 4, 5]) await reader.resolveAccess(`org_bound${n}`, OWNER, "usr_u1");
     expect(reader.cacheUsage()).toEqual({ organizations: 2, grants: 400 });
     expect(probe.counts.loads).toBe(5);
     // 4 and 5 are held: reading 4 loads nothing, and makes 5 the least recently used.
-    await reader.resolvedAccess("org_bound4", OWNER, "usr_u2");
+    await reader.resolveAccess("org_bound4", OWNER, "usr_u2");
     expect(probe.counts.loads).toBe(5);
-    await reader.resolvedAccess("org_bound1", OWNER, "usr_u2");
+    await reader.resolveAccess("org_bound1", OWNER, "usr_u2");
     expect(probe.counts.loads).toBe(6);
-    await reader.resolvedAccess("org_bound4", OWNER, "usr_u3");
+    await reader.resolveAccess("org_bound4", OWNER, "usr_u3");
     expect(probe.counts.loads).toBe(6);
-    await reader.resolvedAccess("org_bound5", OWNER, "usr_u3");
+    await reader.resolveAccess("org_bound5", OWNER, "usr_u3");
     expect(probe.counts.loads).toBe(7);
     expect(reader.cacheUsage().organizations).toBe(2);
   });
 
   it("keeps the organization in use even when it alone weighs more than the bound, and answers right after reloading", async () => {
     const { probe, reader } = await five(50);
-    const first = await reader.resolvedAccess("org_bound1", OWNER, "usr_u7");
+    const first = await reader.resolveAccess("org_bound1", OWNER, "usr_u7");
     expect(reader.cacheUsage()).toEqual({ organizations: 1, grants: 200 });
-    await reader.resolvedAccess("org_bound2", OWNER, "usr_u7");
+    await reader.resolveAccess("org_bound2", OWNER, "usr_u7");
     expect(reader.cacheUsage().organizations).toBe(1);
-    expect(await reader.resolvedAccess("org_bound1", OWNER, "usr_u7")).toEqual(first);
+    expect(await reader.resolveAccess("org_bound1", OWNER, "usr_u7")).toEqual(first);
     expect(probe.counts.loads).toBe(3);
   });
 

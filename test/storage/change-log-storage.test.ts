@@ -326,7 +326,7 @@ describe.each(sqlKinds)("%s: stored snapshots and migrations", (_name, kind) => 
       access_level: "read",
     });
     expect((await adapter.readChanges(ORG, 3, 10))?.items.map((c) => c.revision)).toEqual([4]);
-    expect((await ac.resolvedAccess(ORG, OWNER, "usr_alice")).entities.map((e) => e.entity_id)).toEqual([
+    expect((await ac.resolveAccess(ORG, OWNER, "usr_alice")).entities.map((e) => e.entity_id)).toEqual([
       "asst_1",
       "kslice_abc123",
     ]);

@@ -76,16 +76,16 @@ describe("memoryStorage initial seeding", () => {
 
     const clock = manualClock("2025-06-15T10:00:00Z");
     const ac = createAccessControl({ storage, clock: clock.now, ids: sequentialIds() });
-    const access = await ac.resolvedAccess("org_acme", "usr_def456", "usr_def456");
+    const access = await ac.resolveAccess("org_acme", "usr_def456", "usr_def456");
     expect(access.entities.map((e) => [e.entity_id, e.access_level, e.grant_paths.map((p) => p.type)])).toEqual([
       ["kslice_abc123", "read", ["composite"]],
       ["kslice_comp789", "read", ["department"]],
       ["vs_docs01", "write", ["role"]],
     ]);
     // Organizations stay apart: the same user reaches only the assistant in org_globex.
-    expect(
-      (await ac.resolvedAccess("org_globex", "usr_def456", "usr_def456")).entities.map((e) => e.entity_id),
-    ).toEqual(["asst_helper01"]);
+    expect((await ac.resolveAccess("org_globex", "usr_def456", "usr_def456")).entities.map((e) => e.entity_id)).toEqual(
+      ["asst_helper01"],
+    );
     // A seeded organization takes writes on top of version 1.
     await ac.createGrant("org_acme", "usr_owner1", {
       entity_type: "assistant",

@@ -439,7 +439,7 @@ describe.skipIf(!url)("postgres storage: deadlines and recovery on a faulty netw
       ).toBe(201);
 
       f.proxy.stall();
-      const access = await ac.resolvedAccess(ORG, ALICE, ALICE);
+      const access = await ac.resolveAccess(ORG, ALICE, ALICE);
       expect(access.entities.map((entity) => entity.entity_id)).toEqual(["kslice_one"]);
       const read = await request(`/users/${ALICE}/resolved-access`, "tok-alice");
       expect(read.status).toBe(200);
@@ -498,7 +498,7 @@ describe.skipIf(!url)("postgres storage: deadlines and recovery on a faulty netw
       const reader = make(proxied, "agrant_proxied");
       await writer.createOrganization(ORG, { owners: [OWNER] });
       // The proxied service holds the organization; its adapter's watcher records what it hears.
-      expect((await reader.resolvedAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
+      expect((await reader.resolveAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
       const heard: number[] = [];
       proxied.watch?.((organizationId, revision) => {
         // Revision 1 (the creation) may be heard or not, depending on when LISTEN began.
@@ -513,7 +513,7 @@ describe.skipIf(!url)("postgres storage: deadlines and recovery on a faulty netw
           access_level: "read",
         });
       const readable = async () =>
-        (await reader.resolvedAccess(ORG, ALICE, ALICE)).entities.map((entity) => entity.entity_id).sort();
+        (await reader.resolveAccess(ORG, ALICE, ALICE)).entities.map((entity) => entity.entity_id).sort();
       return { heard, grant, readable };
     }
 

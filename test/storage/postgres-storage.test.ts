@@ -149,7 +149,7 @@ describe.skipIf(!url)("postgres storage", () => {
           granted_by: null,
         });
         const ac = createAccessControl({ storage: first, clock: manualClock(T0).now, ids: sequentialIds() });
-        const access = await ac.resolvedAccess("org_acme", "usr_def456", "usr_def456");
+        const access = await ac.resolveAccess("org_acme", "usr_def456", "usr_def456");
         expect(access.entities.map((e) => e.entity_id)).toEqual(["kslice_abc123", "kslice_comp789"]);
         await ac.setOwners("org_acme", "usr_owner1", ["usr_owner9"]);
         await ac.close();
@@ -226,7 +226,7 @@ describe.skipIf(!url)("postgres storage", () => {
         expect(await again.listGrants(ORG, OWNER)).toEqual(listed);
         expect(await reopened.getGrant(ORG, revoked.id)).toEqual(revoked);
         expect(await reopened.getGrant(ORG, kept.id)).toEqual(kept);
-        expect((await again.resolvedAccess(ORG, "usr_alice", "usr_alice")).entities.map((e) => e.entity_id)).toEqual([
+        expect((await again.resolveAccess(ORG, "usr_alice", "usr_alice")).entities.map((e) => e.entity_id)).toEqual([
           "kslice_handbook01",
           "kslice_policies01",
         ]);
@@ -280,7 +280,7 @@ describe.skipIf(!url)("postgres storage", () => {
       try {
         await one.ac.createOrganization(ORG, { owners: [OWNER] });
         // Engine two caches the organization before engine one writes.
-        expect((await two.ac.resolvedAccess(ORG, "usr_alice", "usr_alice")).entities).toEqual([]);
+        expect((await two.ac.resolveAccess(ORG, "usr_alice", "usr_alice")).entities).toEqual([]);
         const heard: { version: number; at: number }[] = [];
         const stop = two.storage.watch?.((organizationId, version) => {
           if (organizationId === ORG) heard.push({ version, at: performance.now() });
@@ -300,7 +300,7 @@ describe.skipIf(!url)("postgres storage", () => {
           const acknowledged = performance.now();
           const version = (await one.storage.loadOrganization(ORG))?.revision ?? -1;
           for (;;) {
-            const access = await two.ac.resolvedAccess(ORG, grantee, grantee);
+            const access = await two.ac.resolveAccess(ORG, grantee, grantee);
             if (access.entities.length === 1) break;
             if (performance.now() - acknowledged > 2000) throw new Error("engine two never saw the write");
             await new Promise((resolve) => setTimeout(resolve, 2));

@@ -271,7 +271,7 @@ describe("sqliteStorage lifecycle", () => {
     expect(await again.listGrants(ORG, OWNER)).toEqual(before);
     expect(await storage.getGrant(ORG, kept.id)).toEqual(kept);
     expect(await storage.getGrant(ORG, revoked.id)).toEqual(revokedBefore);
-    expect((await again.resolvedAccess(ORG, "usr_alice", "usr_alice")).entities.map((e) => e.entity_id)).toEqual([
+    expect((await again.resolveAccess(ORG, "usr_alice", "usr_alice")).entities.map((e) => e.entity_id)).toEqual([
       SLICE,
     ]);
     // The reopened engine goes on writing where the first left off.
@@ -357,10 +357,10 @@ describe("sqliteStorage: two engines on one file", () => {
     const { a, b } = twoEngines();
     await a.createOrganization(ORG, { owners: [OWNER] });
     // b loads and caches the organization before a writes.
-    expect((await b.resolvedAccess(ORG, "usr_alice", "usr_alice")).entities).toEqual([]);
+    expect((await b.resolveAccess(ORG, "usr_alice", "usr_alice")).entities).toEqual([]);
     await a.createGrant(ORG, OWNER, grantTo("usr_alice"));
     const grantSeen = await within(1000, async () => {
-      return (await b.resolvedAccess(ORG, "usr_alice", "usr_alice")).entities.length === 1;
+      return (await b.resolveAccess(ORG, "usr_alice", "usr_alice")).entities.length === 1;
     });
     expect(grantSeen).toBeLessThan(1000);
     await a.setOwners(ORG, OWNER, ["usr_owner2"]);

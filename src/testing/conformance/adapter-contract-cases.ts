@@ -265,7 +265,7 @@ export function registerAdapterContractCases({ conformance, organization }: Conf
           grant: record("agrant_handbook", { entity_id: HANDBOOK, grantee_type: "department", grantee_id: BACKEND }),
         },
       ]);
-      expect(entityIds(await f.ac.resolvedAccess(ORG, OWNER_B, ALICE))).toEqual([HANDBOOK, POLICIES]);
+      expect(entityIds(await f.ac.resolveAccess(ORG, OWNER_B, ALICE))).toEqual([HANDBOOK, POLICIES]);
     },
   );
 
@@ -311,7 +311,7 @@ export function registerAdapterContractCases({ conformance, organization }: Conf
       tamper(await f.ac.exportOrganization(ORG, OWNER));
       expect(await f.adapter.getGrant(ORG, createdCopy.id)).toEqual(createdCopy);
       expect(await f.ac.getGrant(ORG, OWNER, createdCopy.id)).toEqual(createdCopy);
-      expect(entityIds(await f.ac.resolvedAccess(ORG, OWNER, BOB))).toEqual([STORE]);
+      expect(entityIds(await f.ac.resolveAccess(ORG, OWNER, BOB))).toEqual([STORE]);
     },
   );
 

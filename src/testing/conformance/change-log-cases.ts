@@ -409,11 +409,11 @@ export function registerChangeLogCases({ conformance, organization }: Conformanc
       const revisions: number[] = [];
       const onRevision = (revision: number) => revisions.push(revision);
       await a.createOrganization(ORG, { owners: [OWNER] }, { onRevision });
-      expect((await b.resolvedAccess(ORG, ALICE, ALICE, {}, { onRevision })).entities).toEqual([]);
+      expect((await b.resolveAccess(ORG, ALICE, ALICE, {}, { onRevision })).entities).toEqual([]);
       const grant = await a.createGrant(ORG, OWNER, grantTo(ALICE, "write"), { onRevision });
       expect(revisions).toEqual([1, 1, 2]);
       // b may not have heard of it yet; asked for revision 2, it reads the log first.
-      const access = await b.resolvedAccess(ORG, ALICE, ALICE, {}, { minRevision: 2, onRevision });
+      const access = await b.resolveAccess(ORG, ALICE, ALICE, {}, { minRevision: 2, onRevision });
       expect(access.entities.map((entity) => entity.entity_id)).toEqual([SLICE]);
       expect(revisions.at(-1)).toBe(2);
       const held = await b.graph(ORG, { minRevision: 2 });
@@ -454,9 +454,7 @@ export function registerChangeLogCases({ conformance, organization }: Conformanc
         (graph, commit) => applyChanges(graph, commit.changes),
         createGraph(snapshot.graph),
       );
-      expect(resolveAccess(replica, ALICE, { at: new Date(at(0)) })).toEqual(
-        await ac.resolvedAccess(ORG, OWNER, ALICE),
-      );
+      expect(resolveAccess(replica, ALICE, { at: new Date(at(0)) })).toEqual(await ac.resolveAccess(ORG, OWNER, ALICE));
       for (const stranger of [ALICE, STRANGER]) {
         await expectAccessError(() => ac.changes(ORG, stranger), "INSUFFICIENT_PERMISSIONS");
         await expectAccessError(() => ac.snapshot(ORG, stranger), "INSUFFICIENT_PERMISSIONS");

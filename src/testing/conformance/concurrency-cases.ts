@@ -42,17 +42,17 @@ export function registerConcurrencyCases({ conformance, organization }: Conforma
       const b = f.service({ ids: sequentialIds("agrant_other") });
       await organization(a);
       // b caches the organization before a writes.
-      expect((await b.resolvedAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
+      expect((await b.resolveAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
       await expectAccessError(() => b.listSliceGrants(ORG, BOB, SLICE), "INSUFFICIENT_PERMISSIONS");
       const grant = await a.createGrant(ORG, OWNER, grantTo(ALICE, "write"));
-      await eventually(async () => expect(entityIds(await b.resolvedAccess(ORG, ALICE, ALICE))).toEqual([SLICE]));
+      await eventually(async () => expect(entityIds(await b.resolveAccess(ORG, ALICE, ALICE))).toEqual([SLICE]));
       await a.createGrant(ORG, OWNER, grantTo(BOB, "admin"));
       await eventually(async () => expect((await b.listSliceGrants(ORG, BOB, SLICE)).total).toBe(2));
       await a.addDepartmentMember(ORG, OWNER, CAROL, ENG);
       await a.createGrant(ORG, OWNER, grantTo(ENG, "read", store(STORE)));
-      await eventually(async () => expect(entityIds(await b.resolvedAccess(ORG, CAROL, CAROL))).toEqual([STORE]));
+      await eventually(async () => expect(entityIds(await b.resolveAccess(ORG, CAROL, CAROL))).toEqual([STORE]));
       await a.revokeGrant(ORG, OWNER, grant.id);
-      await eventually(async () => expect((await b.resolvedAccess(ORG, ALICE, ALICE)).entities).toEqual([]));
+      await eventually(async () => expect((await b.resolveAccess(ORG, ALICE, ALICE)).entities).toEqual([]));
       await a.setOwners(ORG, OWNER, [OWNER_B]);
       await eventually(() =>
         expectAccessError(() => b.listGrants(ORG, OWNER), "INSUFFICIENT_PERMISSIONS").then(() => {}),
@@ -76,11 +76,11 @@ export function registerConcurrencyCases({ conformance, organization }: Conforma
         access_level: "admin",
         updated_at: at(60),
       });
-      expect((await a.resolvedAccess(ORG, ALICE, ALICE)).entities[0]?.access_level).toBe("admin");
+      expect((await a.resolveAccess(ORG, ALICE, ALICE)).entities[0]?.access_level).toBe("admin");
       // ALICE's new admin level, granted through b, lets her act through a.
       const byAlice = await a.createGrant(ORG, ALICE, grantTo(BOB, "read"));
       await b.revokeGrant(ORG, ALICE, byAlice.id);
-      expect((await a.resolvedAccess(ORG, BOB, BOB)).entities).toEqual([]);
+      expect((await a.resolveAccess(ORG, BOB, BOB)).entities).toEqual([]);
       await expectAccessError(() => a.revokeGrant(ORG, OWNER, byAlice.id), "RESOURCE_NOT_FOUND");
       // A re-grant through a of the pair b revoked is no conflict.
       expect((await a.createGrant(ORG, OWNER, grantTo(BOB, "write"))).access_level).toBe("write");
@@ -117,7 +117,7 @@ export function registerConcurrencyCases({ conformance, organization }: Conforma
       await a.updateGrant(ORG, OWNER, again.id, { access_level: "read" });
       expect((await b.updateGrant(ORG, OWNER, again.id, { access_level: "admin" })).access_level).toBe("admin");
       expect((await f.adapter.getGrant(ORG, again.id))?.access_level).toBe("admin");
-      expect(entityIds(await f.service().resolvedAccess(ORG, ALICE, ALICE))).toEqual([]);
+      expect(entityIds(await f.service().resolveAccess(ORG, ALICE, ALICE))).toEqual([]);
     },
   );
 
@@ -127,7 +127,7 @@ export function registerConcurrencyCases({ conformance, organization }: Conforma
       const a = f.ac;
       const b = f.service({ ids: sequentialIds("agrant_other") });
       await organization(a);
-      expect((await b.resolvedAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
+      expect((await b.resolveAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
       const first = await a.createGrant(ORG, OWNER, grantTo(ALICE, "write"));
       // b may still hold the organization as it was: its write must not duplicate the pair.
       await expectAccessError(() => b.createGrant(ORG, OWNER, grantTo(ALICE, "read")), "RESOURCE_ALREADY_EXISTS", {
@@ -142,8 +142,8 @@ export function registerConcurrencyCases({ conformance, organization }: Conforma
         expect(ids(await ac.listGrants(ORG, OWNER))).toEqual([first.id, third.id, second.id].sort());
         expect(await ac.getGrant(ORG, OWNER, second.id)).toEqual(second);
       }
-      expect(entityIds(await f.service().resolvedAccess(ORG, CAROL, CAROL))).toEqual([SLICE]);
-      expect(entityIds(await f.service().resolvedAccess(ORG, BOB, BOB))).toEqual([SLICE]);
+      expect(entityIds(await f.service().resolveAccess(ORG, CAROL, CAROL))).toEqual([SLICE]);
+      expect(entityIds(await f.service().resolveAccess(ORG, BOB, BOB))).toEqual([SLICE]);
       expect(((await snapshotOf(f.adapter, ORG)).grants ?? []).length).toBe(3);
     },
   );
@@ -165,7 +165,7 @@ export function registerConcurrencyCases({ conformance, organization }: Conforma
       expect(new Set(ids(listed))).toEqual(new Set(created.map((g) => g.id)));
       for (const grant of created) expect(await f.adapter.getGrant(ORG, grant.id)).toEqual(grant);
       expect((await revisionOf(f.adapter, ORG)) ?? 0).toBeGreaterThanOrEqual(version + 1);
-      expect((await f.service().resolvedAccess(ORG, ALICE, ALICE)).entities).toHaveLength(50);
+      expect((await f.service().resolveAccess(ORG, ALICE, ALICE)).entities).toHaveLength(50);
     },
   );
 
@@ -190,7 +190,7 @@ export function registerConcurrencyCases({ conformance, organization }: Conforma
       // No write was lost: every one of them committed on top of the one before.
       expect((await revisionOf(f.adapter, ORG)) ?? 0).toBeGreaterThanOrEqual(version + 50);
       expect((await snapshotOf(f.adapter, ORG)).grants ?? []).toHaveLength(50);
-      expect((await f.service().resolvedAccess(ORG, ALICE, ALICE)).entities).toHaveLength(50);
+      expect((await f.service().resolveAccess(ORG, ALICE, ALICE)).entities).toHaveLength(50);
     },
   );
 

@@ -76,14 +76,18 @@ export function registerIsolationCases({ conformance, organization }: Conformanc
       await f.ac.addDepartmentMember(ORG_B, OWNER_B, BOB, ENG);
       await f.ac.createGrant(ORG_B, OWNER_B, grantTo(ENG, "write", slice(HANDBOOK)));
       for (const ac of [f.ac, f.service()]) {
-        expect(entityIds(await ac.resolvedAccess(ORG, ALICE, ALICE))).toEqual([HANDBOOK, POLICIES]);
-        expect(entityIds(await ac.resolvedAccess(ORG_B, ALICE, ALICE))).toEqual([STORE]);
-        expect(entityIds(await ac.resolvedAccess(ORG_B, BOB, BOB))).toEqual([HANDBOOK]);
-        expect((await ac.resolvedAccess(ORG, BOB, BOB)).entities).toEqual([]);
-        expect((await ac.usersWithAccess(ORG, OWNER, slice(POLICIES))).users.map((u) => u.user_id)).toEqual([ALICE]);
-        expect((await ac.usersWithAccess(ORG_B, OWNER_B, slice(POLICIES))).users).toEqual([]);
-        expect((await ac.usersWithAccess(ORG_B, OWNER_B, store(STORE))).users.map((u) => u.user_id)).toEqual([ALICE]);
-        expect((await ac.usersWithAccess(ORG, OWNER, store(STORE))).users).toEqual([]);
+        expect(entityIds(await ac.resolveAccess(ORG, ALICE, ALICE))).toEqual([HANDBOOK, POLICIES]);
+        expect(entityIds(await ac.resolveAccess(ORG_B, ALICE, ALICE))).toEqual([STORE]);
+        expect(entityIds(await ac.resolveAccess(ORG_B, BOB, BOB))).toEqual([HANDBOOK]);
+        expect((await ac.resolveAccess(ORG, BOB, BOB)).entities).toEqual([]);
+        expect((await ac.usersWithAccess(ORG, OWNER, "knowledge_slice", POLICIES)).users.map((u) => u.user_id)).toEqual(
+          [ALICE],
+        );
+        expect((await ac.usersWithAccess(ORG_B, OWNER_B, "knowledge_slice", POLICIES)).users).toEqual([]);
+        expect((await ac.usersWithAccess(ORG_B, OWNER_B, "vector_store", STORE)).users.map((u) => u.user_id)).toEqual([
+          ALICE,
+        ]);
+        expect((await ac.usersWithAccess(ORG, OWNER, "vector_store", STORE)).users).toEqual([]);
       }
     },
   );
@@ -102,8 +106,8 @@ export function registerIsolationCases({ conformance, organization }: Conformanc
         () => f.ac.getGrant(ORG_B, OWNER, inB.id),
         () => f.ac.updateGrant(ORG_B, OWNER, inB.id, { access_level: "admin" }),
         () => f.ac.revokeGrant(ORG_B, OWNER, inB.id),
-        () => f.ac.resolvedAccess(ORG_B, OWNER, BOB),
-        () => f.ac.usersWithAccess(ORG_B, OWNER, slice(SLICE)),
+        () => f.ac.resolveAccess(ORG_B, OWNER, BOB),
+        () => f.ac.usersWithAccess(ORG_B, OWNER, "knowledge_slice", SLICE),
         () => f.ac.addDepartmentMember(ORG_B, OWNER, ALICE, ENG),
         () => f.ac.createComposite(ORG_B, OWNER, { id: HANDBOOK, member_slice_ids: [] }),
         () => f.ac.exportOrganization(ORG_B, OWNER),
@@ -163,7 +167,7 @@ export function registerIsolationCases({ conformance, organization }: Conformanc
     expect(await f.adapter.getGrant("org_constructor", "agrant___proto__")).toBeNull();
     expect(await f.adapter.loadOrganization("org_toString")).toBeNull();
     const fresh = f.service();
-    expect(await fresh.resolvedAccess(org, "usr___proto__", "usr___proto__")).toMatchObject({
+    expect(await fresh.resolveAccess(org, "usr___proto__", "usr___proto__")).toMatchObject({
       entities: [
         { entity_id: "kslice___proto__", grant_paths: [{ type: "composite", department_id: "dept_toString" }] },
         { entity_id: "kslice_constructor", access_level: "write" },

@@ -196,7 +196,7 @@ export function registerListingAndLifecycleCases({ conformance, organization }: 
       expect(Object.keys(updated).sort()).toEqual(GRANT_KEYS);
       expect(await f.adapter.getGrant(ORG, grant.id)).toEqual(updated);
       expect(await f.service().getGrant(ORG, OWNER, grant.id)).toEqual(updated);
-      expect((await f.ac.resolvedAccess(ORG, ALICE, ALICE)).entities[0]?.access_level).toBe("write");
+      expect((await f.ac.resolveAccess(ORG, ALICE, ALICE)).entities[0]?.access_level).toBe("write");
       const version = await revisionOf(f.adapter, ORG);
       f.clock.advance(HOUR);
       expect(await f.ac.updateGrant(ORG, OWNER, grant.id, { access_level: "write" })).toEqual(updated);
@@ -281,8 +281,8 @@ export function registerListingAndLifecycleCases({ conformance, organization }: 
         expect(ids(await ac.listGrants(ORG, OWNER))).toEqual([kept.id]);
         expect((await ac.listGrants(ORG, OWNER, { grantee_id: ALICE })).total).toBe(0);
         expect(ids(await ac.listSliceGrants(ORG, OWNER, SLICE))).toEqual([kept.id]);
-        expect(await ac.resolvedAccess(ORG, ALICE, ALICE)).toEqual({ user_id: ALICE, entities: [] });
-        const users = await ac.usersWithAccess(ORG, OWNER, slice(SLICE));
+        expect(await ac.resolveAccess(ORG, ALICE, ALICE)).toEqual({ user_id: ALICE, entities: [] });
+        const users = await ac.usersWithAccess(ORG, OWNER, "knowledge_slice", SLICE);
         expect(users.users.map((u) => u.user_id)).toEqual([BOB]);
       }
       expect(await f.adapter.listGrants(ORG, { grantee_id: ALICE }, { skip: 0, limit: 100 })).toEqual({
@@ -303,7 +303,7 @@ export function registerListingAndLifecycleCases({ conformance, organization }: 
     expect(again).toMatchObject({ grantee_id: ALICE, access_level: "read", created_at: at(60) });
     expect(ids(await f.ac.listGrants(ORG, OWNER))).toEqual([again.id]);
     expect((await f.adapter.getGrant(ORG, first.id))?.revoked_at).toBe(T0);
-    expect((await f.service().resolvedAccess(ORG, ALICE, ALICE)).entities).toMatchObject([
+    expect((await f.service().resolveAccess(ORG, ALICE, ALICE)).entities).toMatchObject([
       { entity_id: SLICE, access_level: "read", grant_paths: [{ type: "direct", grant_id: again.id }] },
     ]);
     await expectAccessError(() => f.ac.createGrant(ORG, OWNER, grantTo(ALICE, "admin")), "RESOURCE_ALREADY_EXISTS", {

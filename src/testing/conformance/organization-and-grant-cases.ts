@@ -266,7 +266,7 @@ export function registerOrganizationAndGrantCases({ conformance, organization }:
       );
       expect(await revisionOf(f.adapter, ORG)).toBe(version);
       expect(await f.adapter.listGrants(ORG, {}, { skip: 0, limit: 100 })).toEqual({ items: [], total: 0 });
-      expect((await f.ac.resolvedAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
+      expect((await f.ac.resolveAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
     },
   );
 
@@ -287,8 +287,8 @@ export function registerOrganizationAndGrantCases({ conformance, organization }:
       );
       expect(await revisionOf(f.adapter, ORG)).toBe(version);
       expect(ids(await f.adapter.listGrants(ORG, {}, { skip: 0, limit: 100 }))).toEqual([existing.id]);
-      expect((await f.ac.resolvedAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
-      expect((await f.service().resolvedAccess(ORG, BOB, BOB)).entities).toEqual([]);
+      expect((await f.ac.resolveAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
+      expect((await f.service().resolveAccess(ORG, BOB, BOB)).entities).toEqual([]);
     },
   );
 

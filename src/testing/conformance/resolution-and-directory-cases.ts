@@ -46,7 +46,7 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
   // ---------------------------------------------------------------- resolution
 
   conformance(
-    "resolvedAccess gives direct, department (through an ancestor), role and composite paths from the stored directory",
+    "resolveAccess gives direct, department (through an ancestor), role and composite paths from the stored directory",
     async (f) => {
       await organization(f.ac);
       await f.ac.createDepartment(ORG, OWNER, { id: BACKEND, parent_id: ENG });
@@ -88,11 +88,11 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
           },
         ],
       };
-      expect(await f.ac.resolvedAccess(ORG, ALICE, ALICE)).toEqual(expected);
+      expect(await f.ac.resolveAccess(ORG, ALICE, ALICE)).toEqual(expected);
       // A service that loads everything from the storage resolves the same.
       const fresh = f.service();
-      expect(await fresh.resolvedAccess(ORG, OWNER, ALICE)).toEqual(expected);
-      expect(await fresh.resolvedAccess(ORG, ALICE, ALICE, { entity_type: "vector_store" })).toEqual({
+      expect(await fresh.resolveAccess(ORG, OWNER, ALICE)).toEqual(expected);
+      expect(await fresh.resolveAccess(ORG, ALICE, ALICE, { entityType: "vector_store" })).toEqual({
         user_id: ALICE,
         entities: expected.entities.filter((e) => e.entity_type === "vector_store"),
       });
@@ -100,32 +100,32 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
   );
 
   conformance(
-    "resolvedAccess is readable by the user and by owners only; a user no grant reaches resolves to no entities",
+    "resolveAccess is readable by the user and by owners only; a user no grant reaches resolves to no entities",
     async (f) => {
       await organization(f.ac);
       await f.ac.createGrant(ORG, OWNER, grantTo(ALICE, "admin"));
-      expect(entityIds(await f.ac.resolvedAccess(ORG, ALICE, ALICE))).toEqual([SLICE]);
-      expect(entityIds(await f.ac.resolvedAccess(ORG, OWNER, ALICE))).toEqual([SLICE]);
-      await expectAccessError(() => f.ac.resolvedAccess(ORG, BOB, ALICE), "INSUFFICIENT_PERMISSIONS");
+      expect(entityIds(await f.ac.resolveAccess(ORG, ALICE, ALICE))).toEqual([SLICE]);
+      expect(entityIds(await f.ac.resolveAccess(ORG, OWNER, ALICE))).toEqual([SLICE]);
+      await expectAccessError(() => f.ac.resolveAccess(ORG, BOB, ALICE), "INSUFFICIENT_PERMISSIONS");
       // Even admin on every entity ALICE reaches does not make one an owner.
       await f.ac.createGrant(ORG, OWNER, grantTo(BOB, "admin"));
-      await expectAccessError(() => f.ac.resolvedAccess(ORG, BOB, ALICE), "INSUFFICIENT_PERMISSIONS");
-      expect(await f.ac.resolvedAccess(ORG, STRANGER, STRANGER)).toEqual({ user_id: STRANGER, entities: [] });
-      expect(await f.ac.resolvedAccess(ORG, ALICE, ALICE, { entity_type: "assistant" })).toEqual({
+      await expectAccessError(() => f.ac.resolveAccess(ORG, BOB, ALICE), "INSUFFICIENT_PERMISSIONS");
+      expect(await f.ac.resolveAccess(ORG, STRANGER, STRANGER)).toEqual({ user_id: STRANGER, entities: [] });
+      expect(await f.ac.resolveAccess(ORG, ALICE, ALICE, { entityType: "assistant" })).toEqual({
         user_id: ALICE,
         entities: [],
       });
-      await expectAccessError(() => f.ac.resolvedAccess(ORG, OWNER, "alice"), "VALIDATION_ERROR", {
+      await expectAccessError(() => f.ac.resolveAccess(ORG, OWNER, "alice"), "VALIDATION_ERROR", {
         field: "user_id",
       });
       await expectAccessError(
-        () => f.ac.resolvedAccess(ORG, ALICE, ALICE, loose({ entity_type: "slice" })),
+        () => f.ac.resolveAccess(ORG, ALICE, ALICE, loose({ entityType: "slice" })),
         "VALIDATION_ERROR",
         {
           field: "entity_type",
         },
       );
-      await expectAccessError(() => f.ac.resolvedAccess(ORG_B, ALICE, ALICE), "RESOURCE_NOT_FOUND");
+      await expectAccessError(() => f.ac.resolveAccess(ORG_B, ALICE, ALICE), "RESOURCE_NOT_FOUND");
     },
   );
 
@@ -157,11 +157,20 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
           { user_id: CAROL, access_level: "read", grant_paths: [departmentPath] },
         ],
       };
-      expect(await f.ac.usersWithAccess(ORG, OWNER, slice(SLICE))).toEqual(expected);
-      expect(await f.service().usersWithAccess(ORG, BOB, slice(SLICE))).toEqual(expected);
-      expect(await f.ac.usersWithAccess(ORG, OWNER, slice(SLICE_2))).toEqual({ ...slice(SLICE_2), users: [] });
-      await expectAccessError(() => f.ac.usersWithAccess(ORG, ALICE, slice(SLICE)), "INSUFFICIENT_PERMISSIONS");
-      await expectAccessError(() => f.ac.usersWithAccess(ORG, STRANGER, slice(SLICE)), "INSUFFICIENT_PERMISSIONS");
+      expect(await f.ac.usersWithAccess(ORG, OWNER, "knowledge_slice", SLICE)).toEqual(expected);
+      expect(await f.service().usersWithAccess(ORG, BOB, "knowledge_slice", SLICE)).toEqual(expected);
+      expect(await f.ac.usersWithAccess(ORG, OWNER, "knowledge_slice", SLICE_2)).toEqual({
+        ...slice(SLICE_2),
+        users: [],
+      });
+      await expectAccessError(
+        () => f.ac.usersWithAccess(ORG, ALICE, "knowledge_slice", SLICE),
+        "INSUFFICIENT_PERMISSIONS",
+      );
+      await expectAccessError(
+        () => f.ac.usersWithAccess(ORG, STRANGER, "knowledge_slice", SLICE),
+        "INSUFFICIENT_PERMISSIONS",
+      );
       await expectAccessError(
         () => f.ac.usersWithAccess(ORG, OWNER, loose({ entity_type: "knowledge_slice" })),
         "VALIDATION_ERROR",
@@ -172,7 +181,7 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
       await expectAccessError(() => f.ac.usersWithAccess(ORG, OWNER, loose({ entity_id: SLICE })), "VALIDATION_ERROR", {
         field: "entity_type",
       });
-      await expectAccessError(() => f.ac.usersWithAccess(ORG_B, OWNER, slice(SLICE)), "RESOURCE_NOT_FOUND");
+      await expectAccessError(() => f.ac.usersWithAccess(ORG_B, OWNER, "knowledge_slice", SLICE), "RESOURCE_NOT_FOUND");
     },
   );
 
@@ -184,11 +193,11 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
       await organization(f.ac);
       const expiring = await f.ac.createGrant(ORG, OWNER, { ...grantTo(ALICE, "write"), expires_at: at(60) });
       f.clock.advance(HOUR - 1000);
-      expect(entityIds(await f.ac.resolvedAccess(ORG, ALICE, ALICE))).toEqual([SLICE]);
+      expect(entityIds(await f.ac.resolveAccess(ORG, ALICE, ALICE))).toEqual([SLICE]);
       f.clock.advance(1000);
-      expect(await f.ac.resolvedAccess(ORG, ALICE, ALICE)).toEqual({ user_id: ALICE, entities: [] });
-      expect((await f.ac.usersWithAccess(ORG, OWNER, slice(SLICE))).users).toEqual([]);
-      expect(await f.service().resolvedAccess(ORG, ALICE, ALICE)).toEqual({ user_id: ALICE, entities: [] });
+      expect(await f.ac.resolveAccess(ORG, ALICE, ALICE)).toEqual({ user_id: ALICE, entities: [] });
+      expect((await f.ac.usersWithAccess(ORG, OWNER, "knowledge_slice", SLICE)).users).toEqual([]);
+      expect(await f.service().resolveAccess(ORG, ALICE, ALICE)).toEqual({ user_id: ALICE, entities: [] });
       const again = await f.ac.createGrant(ORG, OWNER, grantTo(ALICE, "read"));
       expect(again.id).not.toBe(expiring.id);
       expect(again).toMatchObject({ created_at: at(60), access_level: "read" });
@@ -198,7 +207,7 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
         revoked_at: at(60),
       });
       expect(ids(await f.ac.listGrants(ORG, OWNER))).toEqual([again.id]);
-      expect((await f.service().resolvedAccess(ORG, ALICE, ALICE)).entities).toMatchObject([
+      expect((await f.service().resolveAccess(ORG, ALICE, ALICE)).entities).toMatchObject([
         { entity_id: SLICE, access_level: "read", grant_paths: [{ grant_id: again.id }] },
       ]);
     },
@@ -216,7 +225,7 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
         department_ids: [ENG],
         role_ids: [],
       });
-      expect(entityIds(await f.service().resolvedAccess(ORG, ALICE, ALICE))).toEqual([SLICE]);
+      expect(entityIds(await f.service().resolveAccess(ORG, ALICE, ALICE))).toEqual([SLICE]);
       const version = await revisionOf(f.adapter, ORG);
       expect(await f.ac.addDepartmentMember(ORG, OWNER, ALICE, ENG)).toEqual({
         id: ALICE,
@@ -229,8 +238,8 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
         department_ids: [],
         role_ids: [],
       });
-      expect((await f.ac.resolvedAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
-      expect((await f.service().resolvedAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
+      expect((await f.ac.resolveAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
+      expect((await f.service().resolveAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
       await expectAccessError(() => f.ac.removeDepartmentMember(ORG, OWNER, ALICE, ENG), "RESOURCE_NOT_FOUND", {
         user_id: ALICE,
         department_id: ENG,
@@ -256,7 +265,7 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
         department_ids: [ENG],
         role_ids: [OPS],
       });
-      expect(await f.service().resolvedAccess(ORG, BOB, BOB)).toMatchObject({
+      expect(await f.service().resolveAccess(ORG, BOB, BOB)).toMatchObject({
         entities: [{ ...assistant(ASSISTANT), access_level: "admin", grant_paths: [{ type: "role", role_id: OPS }] }],
       });
       // Holding admin through the role lets BOB manage the assistant's grants.
@@ -266,7 +275,7 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
         department_ids: [ENG],
         role_ids: [],
       });
-      expect((await f.service().resolvedAccess(ORG, BOB, BOB)).entities).toEqual([]);
+      expect((await f.service().resolveAccess(ORG, BOB, BOB)).entities).toEqual([]);
       await expectAccessError(() => f.ac.listAssistantGrants(ORG, BOB, ASSISTANT), "INSUFFICIENT_PERMISSIONS");
       await expectAccessError(() => f.ac.removeRoleMember(ORG, OWNER, BOB, OPS), "RESOURCE_NOT_FOUND", {
         role_id: OPS,
@@ -289,24 +298,24 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
       await f.ac.addDepartmentMember(ORG, OWNER, ALICE, BACKEND);
       await f.ac.createGrant(ORG, OWNER, grantTo(ENG, "read", slice(SLICE)));
       await f.ac.createGrant(ORG, OWNER, grantTo(PLATFORM, "write", store(STORE)));
-      expect(entityIds(await f.service().resolvedAccess(ORG, ALICE, ALICE))).toEqual([SLICE]);
+      expect(entityIds(await f.service().resolveAccess(ORG, ALICE, ALICE))).toEqual([SLICE]);
       expect(await f.ac.moveDepartment(ORG, OWNER, BACKEND, PLATFORM)).toEqual({ id: BACKEND, parent_id: PLATFORM });
-      expect(entityIds(await f.ac.resolvedAccess(ORG, ALICE, ALICE))).toEqual([STORE]);
-      expect(entityIds(await f.service().resolvedAccess(ORG, ALICE, ALICE))).toEqual([STORE]);
+      expect(entityIds(await f.ac.resolveAccess(ORG, ALICE, ALICE))).toEqual([STORE]);
+      expect(entityIds(await f.service().resolveAccess(ORG, ALICE, ALICE))).toEqual([STORE]);
       expect(canonical(await snapshotOf(f.adapter, ORG)).departments).toContainEqual({
         id: BACKEND,
         parent_id: PLATFORM,
       });
       expect(await f.ac.moveDepartment(ORG, OWNER, BACKEND, null)).toEqual({ id: BACKEND, parent_id: null });
-      expect((await f.service().resolvedAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
+      expect((await f.service().resolveAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
       await f.ac.moveDepartment(ORG, OWNER, BACKEND, ENG);
       await f.ac.createDepartment(ORG, OWNER, { id: "dept_api01", parent_id: BACKEND });
       await f.ac.addDepartmentMember(ORG, OWNER, BOB, "dept_api01");
       // Deleting BACKEND lifts dept_api01 to ENG (BOB keeps ENG's grant) and drops ALICE's membership.
       expect(await f.ac.deleteDepartment(ORG, OWNER, BACKEND)).toBeUndefined();
       const fresh = f.service();
-      expect((await fresh.resolvedAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
-      expect(entityIds(await fresh.resolvedAccess(ORG, BOB, BOB))).toEqual([SLICE]);
+      expect((await fresh.resolveAccess(ORG, ALICE, ALICE)).entities).toEqual([]);
+      expect(entityIds(await fresh.resolveAccess(ORG, BOB, BOB))).toEqual([SLICE]);
       const stored = canonical(await snapshotOf(f.adapter, ORG));
       expect(stored.departments).toContainEqual({ id: "dept_api01", parent_id: ENG });
       expect(stored.departments?.map((d) => d.id)).not.toContain(BACKEND);
@@ -367,12 +376,12 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
         member_slice_ids: [POLICIES],
       });
       await f.ac.createGrant(ORG, OWNER, grantTo(ALICE, "read", slice(HANDBOOK)));
-      expect(entityIds(await f.service().resolvedAccess(ORG, ALICE, ALICE))).toEqual([HANDBOOK, POLICIES]);
+      expect(entityIds(await f.service().resolveAccess(ORG, ALICE, ALICE))).toEqual([HANDBOOK, POLICIES]);
       expect(await f.ac.setCompositeMembers(ORG, OWNER, HANDBOOK, [BENEFITS])).toEqual({
         id: HANDBOOK,
         member_slice_ids: [BENEFITS],
       });
-      expect(entityIds(await f.service().resolvedAccess(ORG, ALICE, ALICE))).toEqual([BENEFITS, HANDBOOK]);
+      expect(entityIds(await f.service().resolveAccess(ORG, ALICE, ALICE))).toEqual([BENEFITS, HANDBOOK]);
       const version = await revisionOf(f.adapter, ORG);
       await expectAccessError(
         () => f.ac.createComposite(ORG, OWNER, { id: BENEFITS, member_slice_ids: [HANDBOOK] }),
@@ -462,7 +471,7 @@ export function registerResolutionAndDirectoryCases({ conformance, organization 
         await f.ac.listGrants(ORG, OWNER, { limit: 100 }),
       );
       for (const user of [ALICE, BOB, CAROL]) {
-        expect(await fresh.resolvedAccess(ORG, OWNER, user)).toEqual(await f.ac.resolvedAccess(ORG, OWNER, user));
+        expect(await fresh.resolveAccess(ORG, OWNER, user)).toEqual(await f.ac.resolveAccess(ORG, OWNER, user));
       }
       await expectAccessError(() => fresh.listGrants(ORG, OWNER_B), "INSUFFICIENT_PERMISSIONS");
       expect((await fresh.getGrant(ORG, OWNER, revoked.id)).revoked_at).toBe(at(60));
