@@ -6,9 +6,9 @@
  */
 import { activeGrantExists, grantNotFound } from "../core/error-constructors.js";
 import { validationError } from "../core/errors.js";
+import * as graphWrites from "../core/graph-writes.js";
 import {
   type AccessGraph,
-  addGrant,
   ENTITY_TYPES,
   type EntityType,
   findGrant,
@@ -16,8 +16,6 @@ import {
   getGrant,
   isAccessError,
   isValidId,
-  revokeGrant as revokeGraphGrant,
-  updateGrantLevel,
 } from "../core/index.js";
 import { expectId, expectTimestamp } from "../core/validate.js";
 import { expiresAtOf, toGrantRecord, wireTimestamp } from "../storage/grant-records.js";
@@ -138,7 +136,7 @@ export function grantOperations(context: ServiceContext): GrantOperations {
       if (existing) {
         // An expired grant no longer counts as active: retire it so the pair can be granted again.
         changes.push({ type: "put_grant", grant: revokedRecord(existing, organizationId, at) });
-        next = revokeGraphGrant(next, existing.id);
+        next = graphWrites.revokeGrant(next, existing.id);
       }
       // Checked against storage before planning; a race lost meanwhile may have taken it.
       let id = ids[index] ?? newGrantId();
@@ -156,7 +154,7 @@ export function grantOperations(context: ServiceContext): GrantOperations {
         updated_at: stamp,
         ...(item.expires_at === null ? {} : { expires_at: item.expires_at }),
       };
-      next = addGrant(next, record);
+      next = graphWrites.addGrant(next, record);
       changes.push({ type: "put_grant", grant: record });
       records.push(record);
     });
@@ -309,7 +307,7 @@ export function grantOperations(context: ServiceContext): GrantOperations {
           const current = toGrantRecord(grant, org, at);
           if (grant.access_level === level) return { changes: [], graph, result: current };
           const record = { ...current, access_level: level, updated_at: wireTimestamp(at) };
-          const next = updateGrantLevel(graph, id, level, { updated_at: record.updated_at });
+          const next = graphWrites.updateGrantLevel(graph, id, level, { updated_at: record.updated_at });
           return { changes: [{ type: "put_grant", grant: record }], graph: next, result: record };
         },
         at,
@@ -330,7 +328,7 @@ export function grantOperations(context: ServiceContext): GrantOperations {
         "revoke this entity's grants",
         (graph, grant) => ({
           changes: [{ type: "put_grant", grant: revokedRecord(grant, org, at) }],
-          graph: revokeGraphGrant(graph, id),
+          graph: graphWrites.revokeGrant(graph, id),
           result: undefined,
         }),
         at,
