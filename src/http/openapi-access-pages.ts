@@ -8,8 +8,8 @@
  * @module
  */
 import { DEFAULT_ACCESS_PAGE_LIMIT, MAX_ACCESS_PAGE_LIMIT } from "../core/query-arguments.js";
-import type { JsonObject } from "./openapi-document.js";
 import { ENTITY_ID_BY_TYPE, idMatchesType, schemaRef } from "./openapi-helpers.js";
+import type { JsonObject } from "./openapi-types.js";
 
 /** The envelope fields of a page of `what` (entities or users), as in a grant list. */
 function pageFields(what: string): Readonly<Record<string, JsonObject>> {

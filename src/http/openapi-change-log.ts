@@ -5,8 +5,8 @@
  * @module
  */
 import { MAX_CHANGES_LIMIT } from "../service/service-input.js";
-import type { JsonObject } from "./openapi-document.js";
 import { ENTITY_ID_BY_TYPE, GRANTEE_ID_BY_TYPE, idMatchesType, NULL, schemaRef } from "./openapi-helpers.js";
+import type { JsonObject } from "./openapi-types.js";
 
 const idList = (name: string): JsonObject => ({ type: "array", items: schemaRef(name) });
 

@@ -6,8 +6,8 @@
  * @module
  */
 import { MAX_BULK_CHECKS } from "../service/service-input.js";
-import type { JsonObject } from "./openapi-document.js";
 import { ENTITY_ID_BY_TYPE, idMatchesType, NULL, schemaRef } from "./openapi-helpers.js";
+import type { JsonObject } from "./openapi-types.js";
 
 /** The codes a bulk item's own error can carry: it is malformed, or not the caller's to ask. */
 const ITEM_ERROR_CODES = ["VALIDATION_ERROR", "INSUFFICIENT_PERMISSIONS"] as const;

@@ -4,7 +4,7 @@
  * @module
  */
 import { ID_PREFIXES, type IdKind } from "../core/ids.js";
-import type { JsonObject } from "./openapi-document.js";
+import type { JsonObject } from "./openapi-types.js";
 
 export const schemaRef = (name: string): JsonObject => ({ $ref: `#/components/schemas/${name}` });
 export const parameterRef = (name: string): JsonObject => ({ $ref: `#/components/parameters/${name}` });

@@ -1,0 +1,64 @@
+/**
+ * The examples the OpenAPI document shows: docs/spec.md's grant and resolved access.
+ * @module
+ */
+import type { JsonObject } from "./openapi-types.js";
+
+/** The grant of docs/spec.md §6, as the API answers it. */
+export const SEED_GRANT: JsonObject = {
+  id: "agrant_abc123def456",
+  entity_type: "knowledge_slice",
+  entity_id: "kslice_abc123",
+  grantee_type: "user",
+  grantee_id: "usr_def456",
+  access_level: "read",
+  granted_by: "usr_owner1",
+  organization_id: "org_xyz789",
+  created_at: "2025-06-15T10:00:00Z",
+  updated_at: "2025-06-15T10:00:00Z",
+};
+
+/** The resolved access of docs/spec.md §3: one user, two slices, three paths. */
+export const SEED_RESOLVED_ACCESS: JsonObject = {
+  user_id: "usr_def456",
+  entities: [
+    {
+      entity_type: "knowledge_slice",
+      entity_id: "kslice_abc123",
+      access_level: "write",
+      grant_paths: [
+        {
+          type: "direct",
+          access_level: "read",
+          department_id: null,
+          role_id: null,
+          composite_id: null,
+          grant_id: "agrant_abc123def456",
+        },
+        {
+          type: "department",
+          access_level: "write",
+          department_id: "dept_eng01",
+          role_id: null,
+          composite_id: null,
+          grant_id: "agrant_dept01",
+        },
+      ],
+    },
+    {
+      entity_type: "knowledge_slice",
+      entity_id: "kslice_def456",
+      access_level: "admin",
+      grant_paths: [
+        {
+          type: "role",
+          access_level: "admin",
+          department_id: null,
+          role_id: "role_admin01",
+          composite_id: null,
+          grant_id: "agrant_role01",
+        },
+      ],
+    },
+  ],
+};
