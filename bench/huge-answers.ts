@@ -1,5 +1,5 @@
 /**
- * Huge answers, whole and paged (issue 11): a user reached through one composite of 100,000
+ * Huge answers, whole and paged: a user reached through one composite of 100,000
  * slices, and a vector store that 200,000 users reach. Each question is asked for the whole
  * answer and for a page of 20 (the first, and one in the middle), the pages in alternation and
  * each whole answer after a full collection, so that no call pays for another's garbage. Also

@@ -1,4 +1,4 @@
-// Resolves the seed's example organization and prints what each user reaches and why.
+// Resolves the worked example's organization and prints what each user reaches and why.
 // Run with `npm run example` (or `npm start`, until the HTTP server arrives).
 import { readFileSync } from "node:fs";
 import { checkAccess, createGraph, type GraphInput, resolveAccess, usersWithAccess } from "../src/index.js";

@@ -8,7 +8,7 @@
  * serialisation once, ahead, and per call only parses. Measured on `medium` (50 answers, node
  * 20): structuredClone 4.5 ms, JSON round trip 4.8 ms, parse of the stored text 2.1–2.5 ms. It stays
  * honest because the parse still allocates every object and string of a fresh answer; the
- * answer is plain JSON data (the SPEC fixes its shape to JSON), so nothing is lost.
+ * answer is plain JSON data (the spec fixes its shape to JSON), so nothing is lost.
  */
 import type { ResolvedAccess } from "../../src/index.js";
 

@@ -18,7 +18,7 @@ const SMALL_RUN = 8;
 
 /**
  * The keys a page holds when `groups` are listed one after another, each in sorted order (the
- * entity types of a resolution, in SPEC order; or the one group of users). Each group's keys
+ * entity types of a resolution, in docs/spec.md §3's order; or the one group of users). Each group's keys
  * must be distinct; the arrays are reordered. Answers how many keys there are in all, and each
  * group's keys on the page, sorted.
  */

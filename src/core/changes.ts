@@ -1,5 +1,5 @@
 /**
- * The change log's shapes (SPEC section 8): a stored grant, one change, one commit and a page of
+ * The change log's shapes (docs/spec.md §8): a stored grant, one change, one commit and a page of
  * commits. Storage writes them, the service and replicas read them, and the core's
  * `applyChanges` turns a graph into the graph after them, so they live here, below every layer.
  * @module
@@ -7,7 +7,7 @@
 import type { CompositeInput, DepartmentInput, GraphGrant, GraphInput, UserInput } from "./types.js";
 
 /**
- * A grant as stored and as served over the wire (the seed's grant object), plus `revoked_at`
+ * A grant as stored and as served over the wire (the grant object of docs/spec.md §10), plus `revoked_at`
  * once it has been revoked. Revoked grants stay stored for audit.
  *
  * @example

@@ -1,11 +1,11 @@
 /**
- * Errors as values with stable codes (SPEC section 5). One class, many codes: callers branch
- * on `code`, the HTTP layer turns any `AccessError` into the seed's envelope.
+ * Errors as values with stable codes (docs/spec.md §5). One class, many codes: callers branch
+ * on `code`, the HTTP layer turns any `AccessError` into the error envelope of docs/spec.md §5.
  * @module
  */
 
 /**
- * The stable error codes of SPEC sections 5 and 8, plus `STORAGE_UNAVAILABLE` (503) for a
+ * The stable error codes of docs/spec.md §5 and §8, plus `STORAGE_UNAVAILABLE` (503) for a
  * database that does not answer in time and `STORED_DATA_INVALID` (500) for an organization
  * whose stored data fails validation when it is loaded (the caller's request is not at fault;
  * over HTTP it answers as `INTERNAL_ERROR`, its details only in the `onError` report).
@@ -55,7 +55,7 @@ export interface ErrorCatalogEntry {
 }
 
 /**
- * Status and default texts per code; the first two are the seeds' own wording.
+ * Status and default texts per code; the first two are docs/spec.md §10's own wording.
  *
  * @example
  * ```ts

@@ -212,7 +212,7 @@ export function nextAutoIds(start: number, isTaken: (id: string) => boolean): Au
   };
 }
 
-/** The wire view of a stored grant, in the field order of SPEC's examples. */
+/** The wire view of a stored grant, in the field order of the spec's examples. */
 export function publicGrant(grant: StoredGrant, organizationId: string): GraphGrant {
   const { id, entity_id, grantee_id, access_level, details } = grant;
   const entity_type = entityTypeOf(grant);

@@ -1,5 +1,5 @@
 /**
- * Grant paths: how one grant reaches one user (SPEC section 3), and the one order in which
+ * Grant paths: how one grant reaches one user (docs/spec.md §3), and the one order in which
  * every answer lists them.
  * @module
  */
@@ -66,7 +66,7 @@ export function compareNullable(a: string | null, b: string | null): number {
 }
 
 /**
- * SPEC order: type, level (highest first), department_id, role_id, composite_id, grant_id.
+ * docs/spec.md §3's order: type, level (highest first), department_id, role_id, composite_id, grant_id.
  *
  * @example
  * ```ts
@@ -85,7 +85,7 @@ export function compareGrantPaths(a: GrantPath, b: GrantPath): number {
   );
 }
 
-/** Sorts paths in place into SPEC order and returns them with their highest level. */
+/** Sorts paths in place into docs/spec.md §3's order and returns them with their highest level. */
 export function finishPaths(paths: GrantPath[]): { access_level: AccessLevel; grant_paths: GrantPath[] } {
   if (paths.length > 1) paths.sort(compareGrantPaths);
   let level: AccessLevel = "read";

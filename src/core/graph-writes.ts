@@ -340,7 +340,7 @@ export function setCompositeMembers(
 }
 
 /**
- * Replaces the organization's owners, who may manage every grant (SPEC section 6).
+ * Replaces the organization's owners, who may manage every grant (docs/spec.md §6).
  *
  * @example
  * ```ts

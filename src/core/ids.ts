@@ -1,5 +1,5 @@
 /**
- * Id formats of SPEC section 1: a type prefix, then 1–128 characters of `[A-Za-z0-9_-]`.
+ * Id formats of docs/spec.md §1: a type prefix, then 1–128 characters of `[A-Za-z0-9_-]`.
  * Ids such as `usr___proto__` are ordinary ids; nothing here treats them specially.
  * @module
  */

@@ -8,7 +8,7 @@ import type { AccessLevel, EntityType } from "./types.js";
 import { expectAccessLevel, expectDate, expectEntityType, expectId } from "./validate.js";
 
 /**
- * The instant a query is asked about, in epoch milliseconds. SPEC section 3 makes "now" the
+ * The instant a query is asked about, in epoch milliseconds. docs/spec.md §3 makes "now" the
  * default; this is the one place the core reads the clock, and only when the caller gave no `at`.
  */
 export function queryInstant(at: Date | undefined): number {

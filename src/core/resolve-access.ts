@@ -23,7 +23,7 @@ import { ownOptions } from "./validate.js";
 
 /**
  * One page of a user's resolved access: the entities the whole answer (the next signature) has
- * at positions `skip` to `skip + limit - 1` (in SPEC section 3's order, `entityType` applied
+ * at positions `skip` to `skip + limit - 1` (in docs/spec.md §3's order, `entityType` applied
  * first), each with its level and every path, plus `total`, `skip`, `limit` and `has_more` as in
  * a grant list. Given either of `skip` (default 0) and `limit` (1–1000, default 100), the answer
  * is a page; it costs one pass over the ids the user reaches plus the paths of the page's
@@ -46,7 +46,7 @@ export function resolveAccess(
 ): ResolvedAccessPage;
 /**
  * Every entity a user reaches, with its effective (highest) level and the grant paths that
- * explain it, in SPEC section 3's order. Its cost follows the grants that reach the user, not
+ * explain it, in docs/spec.md §3's order. Its cost follows the grants that reach the user, not
  * the size of the organization.
  *
  * A user the graph does not list has no memberships, but direct grants still reach them.
@@ -123,9 +123,9 @@ function addPath(found: Map<string, FoundEntity>, entity_type: EntityType, entit
 }
 
 /**
- * SPEC order: by type (assistant, knowledge_slice, vector_store), then id, and each entity's
+ * docs/spec.md §3's order: by type (assistant, knowledge_slice, vector_store), then id, and each entity's
  * paths in path order. Each type's ids are sorted as plain strings, which V8 sorts natively
- * (in code-unit order, SPEC's), faster than objects with a comparator.
+ * (in code-unit order, the spec's), faster than objects with a comparator.
  */
 function sortedEntities(found: Map<string, FoundEntity>): ResolvedEntity[] {
   const idsByType: Record<EntityType, string[]> = { assistant: [], knowledge_slice: [], vector_store: [] };

@@ -1,7 +1,7 @@
 /**
  * The one object each grant is stored as, shared by all three grant indexes. It holds only
  * what cannot be derived: a grant's entity and grantee types are read off their ids' prefixes
- * (SPEC section 1 gives every id kind its own prefix), so they cost no memory per grant.
+ * (docs/spec.md §1 gives every id kind its own prefix), so they cost no memory per grant.
  *
  * Records are plain frozen objects. (Getters on a class prototype would have to be frozen
  * against callers, and a frozen prototype made V8's property reads measurably slower.)

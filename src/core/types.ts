@@ -1,5 +1,5 @@
 /**
- * The vocabulary of SPEC section 1 as TypeScript types. Data objects keep the wire
+ * The vocabulary of docs/spec.md §1 as TypeScript types. Data objects keep the wire
  * format's snake_case field names so every result serializes to the documented JSON as is.
  * @module
  */
@@ -35,7 +35,7 @@ export type GranteeType = "user" | "department" | "role";
 export type AccessLevel = "read" | "write" | "admin";
 
 /**
- * How a grant path reached the user (SPEC section 3).
+ * How a grant path reached the user (docs/spec.md §3).
  *
  * @example
  * ```ts
@@ -207,7 +207,7 @@ export interface CompositeInput {
 }
 
 /**
- * One organization's graph as plain JSON (SPEC section 7), so a graph can live in a file.
+ * One organization's graph as plain JSON (docs/spec.md §7), so a graph can live in a file.
  * Every list is optional; users, departments and roles named anywhere exist implicitly.
  *
  * @example
@@ -242,7 +242,7 @@ export interface GraphInput {
 }
 
 /**
- * One explanation of why a user reaches an entity (SPEC section 3).
+ * One explanation of why a user reaches an entity (docs/spec.md §3).
  *
  * @example
  * ```ts
@@ -280,17 +280,17 @@ export interface ResolvedEntity {
   readonly entity_id: string;
   /** The highest level among its paths. */
   readonly access_level: AccessLevel;
-  /** Every path, in SPEC order. */
+  /** Every path, in docs/spec.md §3's order. */
   readonly grant_paths: GrantPath[];
 }
 
 /**
- * The result of {@link resolveAccess}: the seed's resolved-access JSON.
+ * The result of {@link resolveAccess}: the resolved-access JSON of docs/spec.md §10.
  *
  * @example
  * ```ts
  * const access: ResolvedAccess = resolveAccess(graph, "usr_def456", { entityType: "knowledge_slice" });
- * JSON.stringify(access); // the seed's resolved-access JSON
+ * JSON.stringify(access); // the resolved-access JSON of docs/spec.md §10
  * ```
  */
 export interface ResolvedAccess {
@@ -313,7 +313,7 @@ export interface AccessCheck {
   readonly allowed: boolean;
   /** The effective level, or `null` when no path reaches the entity. */
   readonly access_level: AccessLevel | null;
-  /** The paths to the entity, in SPEC order (empty when none). */
+  /** The paths to the entity, in docs/spec.md §3's order (empty when none). */
   readonly grant_paths: GrantPath[];
 }
 
@@ -330,7 +330,7 @@ export interface UserAccess {
   readonly user_id: string;
   /** The highest level among the user's paths. */
   readonly access_level: AccessLevel;
-  /** The user's paths to the entity, in SPEC order. */
+  /** The user's paths to the entity, in docs/spec.md §3's order. */
   readonly grant_paths: GrantPath[];
 }
 
@@ -396,8 +396,8 @@ export interface UsersWithAccessOptions extends AccessPageOptions {
 
 /**
  * Paging of the two answers that can grow with the organization: the entities of
- * {@link resolveAccess} (in their SPEC order) and the users of {@link usersWithAccess} (by
- * `user_id`). Without `skip` and `limit` the answer is whole and has the seed's exact shape;
+ * {@link resolveAccess} (in their docs/spec.md §3's order) and the users of {@link usersWithAccess} (by
+ * `user_id`). Without `skip` and `limit` the answer is whole and has the exact shape of docs/spec.md §10;
  * with either, it is one page with the grant lists' envelope fields (`total`, `skip`, `limit`,
  * `has_more`), and its cost follows the page, not the whole answer (docs/concepts.md).
  *

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI schemas of SPEC section 8: revisions, the change log (`GET /access/changes`: a
+ * The OpenAPI schemas of docs/spec.md §8: revisions, the change log (`GET /access/changes`: a
  * page of commits, each a list of storage changes) and snapshots (`GET /access/snapshot`: a
  * revision and a `GraphInput`). `openapi-document.ts` puts them among its components.
  * @module

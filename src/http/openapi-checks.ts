@@ -1,5 +1,5 @@
 /**
- * The OpenAPI pieces of the checks (SPEC section 9): the bodies of `POST /access/check` and
+ * The OpenAPI pieces of the checks (docs/spec.md §9): the bodies of `POST /access/check` and
  * `POST /access/check/bulk`, and what they answer — the core's `AccessCheck`, and for the bulk
  * route one result per item, each a check or that item's own error. `openapi-document.ts` puts
  * these among its components and describes the two operations.
@@ -19,7 +19,7 @@ const CHECK_REQUEST_EXAMPLE: JsonObject = {
   level: "write",
 };
 
-/** The seed's user writes kslice_abc123 through dept_eng01 and reads it directly. */
+/** The user of docs/spec.md §10's worked example writes kslice_abc123 through dept_eng01 and reads it directly. */
 export const ACCESS_CHECK_EXAMPLE: JsonObject = {
   allowed: true,
   access_level: "write",

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.1 document of the REST API (SPEC sections 6, 8 and 9): every route, parameter,
+ * The OpenAPI 3.1 document of the REST API (docs/spec.md §6, §8 and §9): every route, parameter,
  * body, status, header and schema the handler answers with. `GET /openapi.json` serves it, and the
  * repository keeps it as `openapi.json` (regenerate with `npx tsx scripts/write-openapi.ts`).
  * @module
@@ -51,7 +51,7 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * The OpenAPI 3.1.0 document of the REST API that `createHttpHandler` serves: every
- * route of SPEC sections 6, 8 and 9 (plus `GET /openapi.json`), bearer authentication, path and
+ * route of docs/spec.md §6, §8 and §9 (plus `GET /openapi.json`), bearer authentication, path and
  * query parameters with their formats, bounds and defaults (`min_revision` on every read),
  * request bodies, every status each route can answer, the `Grantpath-Revision` header of every
  * 2xx, and the schemas (`Grant`, `GrantList`, `GrantPath`, `ResolvedAccess`, `UsersWithAccess`,

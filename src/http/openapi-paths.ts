@@ -22,7 +22,7 @@ interface OperationSpec {
   readonly success: readonly [status: string, response: JsonObject];
   /** Whether a create can conflict with an existing grant (else 409 is only a version conflict). */
   readonly creates?: boolean;
-  /** A read: it takes `min_revision` and never answers 409 (SPEC section 8). */
+  /** A read: it takes `min_revision` and never answers 409 (docs/spec.md §8). */
   readonly read?: boolean;
   /** Whether the whole request can be refused (403); a bulk check refuses item by item instead. */
   readonly forbids?: boolean;
@@ -202,7 +202,7 @@ export const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
         "Every entity the user reaches through direct, department, role and composite-slice grants, with the " +
         "highest effective level and the grant paths that explain it. Readable by that user and by owners. With " +
         "`skip` or `limit`, one page of the entities (`ResolvedAccessPage`), which costs about what the page " +
-        "holds plus one pass over the ids the user reaches; without them, the whole answer (the seed's shape).",
+        "holds plus one pass over the ids the user reaches; without them, the whole answer (`ResolvedAccess`).",
       tag: "Resolution",
       parameters: ["ResolvedEntityType", "AccessSkip", "AccessLimit"],
       read: true,

@@ -90,7 +90,7 @@ export const SCHEMAS: Readonly<Record<string, JsonObject>> = {
   Grant: {
     type: "object",
     description:
-      "An access grant (the seed's grant object). `expires_at` appears when the grant expires; `revoked_at` once it " +
+      "An access grant. `expires_at` appears when the grant expires; `revoked_at` once it " +
       "has been revoked (revoked grants stay readable by id for audit).",
     additionalProperties: false,
     required: [
@@ -152,7 +152,7 @@ export const SCHEMAS: Readonly<Record<string, JsonObject>> = {
   CreateGrantRequest: {
     type: "object",
     description:
-      "The seed's grant fields, plus an optional expiry. Other properties are ignored. The entity id's prefix must " +
+      "The grant's fields, plus an optional expiry. Other properties are ignored. The entity id's prefix must " +
       "fit `entity_type`, the grantee id's prefix `grantee_type`.",
     required: ["entity_type", "entity_id", "grantee_type", "grantee_id", "access_level"],
     properties: {
@@ -256,7 +256,8 @@ export const SCHEMAS: Readonly<Record<string, JsonObject>> = {
   },
   ResolvedAccess: {
     type: "object",
-    description: "The seed's resolved-access object; each grant path also names its `grant_id`.",
+    description:
+      "A user's resolved access: every entity they reach, its effective level and the grant paths that explain it; each path names its `grant_id`.",
     additionalProperties: false,
     required: ["user_id", "entities"],
     properties: {
@@ -298,7 +299,7 @@ export const SCHEMAS: Readonly<Record<string, JsonObject>> = {
   ErrorCode: {
     type: "string",
     description:
-      "A stable error code: SPEC sections 5 and 8's, `STORAGE_UNAVAILABLE`, and `METHOD_NOT_ALLOWED`, " +
+      "A stable error code: docs/spec.md §5 and §8's, `STORAGE_UNAVAILABLE`, and `METHOD_NOT_ALLOWED`, " +
       "`PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE` and `INTERNAL_ERROR`, which only HTTP has.",
     enum: [
       "VALIDATION_ERROR",
@@ -318,7 +319,7 @@ export const SCHEMAS: Readonly<Record<string, JsonObject>> = {
   },
   ErrorEnvelope: {
     type: "object",
-    description: "The seed's error envelope: every failed request answers with it.",
+    description: "The error envelope: every failed request answers with it.",
     additionalProperties: false,
     required: ["success", "error"],
     properties: {

@@ -1,5 +1,5 @@
 /**
- * Revisions over HTTP (SPEC section 8): the `Grantpath-Revision` header on every 2xx answer
+ * Revisions over HTTP (docs/spec.md §8): the `Grantpath-Revision` header on every 2xx answer
  * about an organization, and the `min_revision` query parameter of every read.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The REST routes of SPEC sections 6, 8 and 9, each a path pattern, a method, and the service
+ * The REST routes of docs/spec.md §6, §8 and §9, each a path pattern, a method, and the service
  * call it makes. All live under `/v1/organizations/{organization_id}`.
  * @module
  */
@@ -47,12 +47,20 @@ export interface Route {
 const ok = (body: unknown): RouteResult => ({ status: 200, body });
 
 /**
+ * A query parameter as given: the query's own field only, so nothing another library put on
+ * `Object.prototype` reads as a parameter.
+ */
+function param(query: RouteContext["query"], name: string): unknown {
+  return Object.hasOwn(query, name) ? query[name] : undefined;
+}
+
+/**
  * A query string's page, as the service's options (the service checks the values). The query's
  * wire names map to the service's options here, one by one: a parameter the route does not name
  * is not passed on.
  */
 function pageOf(query: RouteContext["query"]): { skip?: number | undefined; limit?: number | undefined } {
-  return { skip: query.skip as number | undefined, limit: query.limit as number | undefined };
+  return { skip: param(query, "skip") as number | undefined, limit: param(query, "limit") as number | undefined };
 }
 
 /**
@@ -117,10 +125,10 @@ export const ROUTES: readonly Route[] = [
           params.organization_id as string,
           actor,
           {
-            entityType: query.entity_type as EntityType | undefined,
-            entityId: query.entity_id as string | undefined,
-            granteeType: query.grantee_type as GranteeType | undefined,
-            granteeId: query.grantee_id as string | undefined,
+            entityType: param(query, "entity_type") as EntityType | undefined,
+            entityId: param(query, "entity_id") as string | undefined,
+            granteeType: param(query, "grantee_type") as GranteeType | undefined,
+            granteeId: param(query, "grantee_id") as string | undefined,
             ...pageOf(query),
           },
           call,
@@ -171,7 +179,7 @@ export const ROUTES: readonly Route[] = [
           params.organization_id as string,
           actor,
           params.user_id as string,
-          { entityType: query.entity_type as EntityType | undefined, ...pageOf(query) },
+          { entityType: param(query, "entity_type") as EntityType | undefined, ...pageOf(query) },
           call,
         ),
       ),
@@ -185,8 +193,8 @@ export const ROUTES: readonly Route[] = [
         await accessControl.usersWithAccess(
           params.organization_id as string,
           actor,
-          query.entity_type as EntityType,
-          query.entity_id as string,
+          param(query, "entity_type") as EntityType,
+          param(query, "entity_id") as string,
           pageOf(query),
           call,
         ),

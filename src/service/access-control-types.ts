@@ -138,7 +138,7 @@ export interface RevisionedGraph {
 }
 
 /**
- * A page of grants (SPEC section 6).
+ * A page of grants (docs/spec.md §6).
  *
  * @example
  * ```ts
@@ -387,7 +387,7 @@ export interface BulkCheckAccessAnswer {
 }
 
 /**
- * The body of a create-grant request (the seed's fields, plus an optional expiry).
+ * The body of a create-grant request (the grant fields of docs/spec.md §10, plus an optional expiry).
  *
  * @example
  * ```ts
@@ -474,7 +474,7 @@ export interface AccessControl {
     options?: CallOptions,
   ): Promise<string[]>;
 
-  /** Creates a grant (SPEC `POST /access/grants`): needs `admin` on the entity, or ownership. */
+  /** Creates a grant (docs/spec.md §6, `POST /access/grants`): needs `admin` on the entity, or ownership. */
   createGrant(
     organizationId: string,
     actorId: string,
@@ -631,7 +631,7 @@ export interface AccessControl {
     options?: CallOptions,
   ): Promise<UsersWithAccess>;
   /**
-   * Whether a user may act on one entity (SPEC section 9): the core's `checkAccess` answer,
+   * Whether a user may act on one entity (docs/spec.md §9): the core's `checkAccess` answer,
    * `{allowed, access_level, grant_paths}`, on the organization's current graph (or the one at
    * `minRevision`). Asked by the user themself, an owner, or an actor with `admin` on the entity
    * (decided now, whatever `at`); anyone else gets `INSUFFICIENT_PERMISSIONS`. The call options
@@ -725,7 +725,7 @@ export interface AccessControl {
   ): Promise<CompositeInput>;
 
   /**
-   * A page of the organization's change log (SPEC section 8; owners only): the commits after
+   * A page of the organization's change log (docs/spec.md §8; owners only): the commits after
    * `since`, oldest first, with the current revision. `CHANGES_EXPIRED` (410, with
    * `details.oldest_revision`) when the log was trimmed past `since`; `VALIDATION_ERROR` naming
    * `since` when it is beyond the current revision.

@@ -1,8 +1,8 @@
 /**
- * Who may do what (SPEC section 6). Owners may do everything in their organization; otherwise
+ * Who may do what (docs/spec.md §6). Owners may do everything in their organization; otherwise
  * managing or inspecting an entity's grants needs `admin` on that entity, a user's resolved
  * access is readable by that user, and a check of a user on an entity may be asked by that user
- * or by an admin of the entity (SPEC section 9).
+ * or by an admin of the entity (docs/spec.md §9).
  * @module
  */
 import { AccessError, type AccessGraph, checkAccess, type EntityType, isOwner } from "../core/index.js";

@@ -34,7 +34,7 @@ import type { CallOptions } from "./access-control-types.js";
 
 /** The most grants one bulk request may create. */
 export const MAX_BULK_GRANTS = 1000;
-/** The default and largest page sizes of SPEC section 6. */
+/** The default and largest page sizes of docs/spec.md §6. */
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 
@@ -243,7 +243,7 @@ export function callArg(options: unknown): CallOptions {
   };
 }
 
-/** The most checks one bulk check may ask (SPEC section 9). */
+/** The most checks one bulk check may ask (docs/spec.md §9). */
 export const MAX_BULK_CHECKS = 100;
 
 /** One check, validated: the user, the entity, and the level needed (if any). */

@@ -16,7 +16,7 @@ import { checkAccess, createGraph, type GraphInput, resolveAccess, usersWithAcce
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SEED = join(ROOT, "examples", "seed-graph.json");
 const CLI = join(ROOT, "dist", "cli.js");
-/** An instant well before the seed's only expiry (2099-01-01), so every answer is fixed. */
+/** An instant well before the demo graph's only expiry (2099-01-01), so every answer is fixed. */
 const AT = "2030-01-01T00:00:00Z";
 const ESC = "\u001b[";
 

@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(ROOT, "dist", "cli.js");
 const README = join(ROOT, "README.md");
 
-/** resolved-access.txt's 200 OK body (the seed page's example), verbatim. */
+/** docs/spec.md §10's resolved-access answer (docs/spec.md §10), verbatim. */
 const SEED_RESOLVED_ACCESS = {
   user_id: "usr_def456",
   entities: [
@@ -230,7 +230,7 @@ describe("the README's curl examples", () => {
         (call) => call.body,
       );
 
-      // 1. the seed's create-grant answer, with a fresh id and timestamps
+      // 1. the worked example's create-grant answer, with a fresh id and timestamps
       const created = JSON.parse(create ?? "") as Record<string, unknown>;
       expect(Object.keys(created).sort()).toStrictEqual(SEED_CREATED_KEYS);
       expect(created).toStrictEqual({
@@ -243,7 +243,7 @@ describe("the README's curl examples", () => {
       });
       const createdId = created.id as string;
 
-      // 2. the seed's resolved-access example exactly, plus grant_id on every path
+      // 2. the worked example's resolved-access example exactly, plus grant_id on every path
       const [abc, def] = SEED_RESOLVED_ACCESS.entities;
       const [direct, department] = abc.grant_paths;
       const [role] = def.grant_paths;

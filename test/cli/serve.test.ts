@@ -150,7 +150,7 @@ async function call(
   return { status: response.status, body: text === "" ? null : (JSON.parse(text) as unknown) };
 }
 
-/** The seed's error envelope for 401, with its fresh trace id and timestamp. */
+/** The worked example's error envelope for 401, with its fresh trace id and timestamp. */
 function expectUnauthenticated(answer: { status: number; body: unknown }): void {
   expect(answer.status).toBe(401);
   expect(answer.body).toStrictEqual({
@@ -211,7 +211,7 @@ describe("grantpath serve (the demo organization)", () => {
     );
   });
 
-  it("answers the seed's resolved-access request with demo-owner-token, and the seed's example after the seed's create", async () => {
+  it("answers the worked example's resolved-access request with demo-owner-token, and the worked example after its create-grant request", async () => {
     const server = await startServe(["--port", "0"]);
     const before = await call(server, RESOLVED, { token: "demo-owner-token" });
     expect(before).toStrictEqual({

@@ -1,9 +1,9 @@
 /**
- * Paging of the two answers that grow with the organization (issue 11): `resolveAccess` and
+ * Paging of the two answers that grow with the organization: `resolveAccess` and
  * `usersWithAccess` with `skip` / `limit`. Without them, the answer is whole and has the seed's
  * exact shape; with either, it is a page holding what the whole answer holds at those positions,
  * with the grant lists' envelope (`total`, `skip`, `limit`, `has_more`). Expected values are
- * written out from the SPEC.
+ * written out from the spec.
  */
 import { describe, expect, it } from "vitest";
 import { sortedWindow } from "../../src/core/answer-pages.js";
@@ -29,7 +29,7 @@ import {
 } from "./fixtures.js";
 
 /**
- * usr_a reaches, in SPEC order: asst_1 (role), kslice_a (direct + composite), kslice_b
+ * usr_a reaches, in docs/spec.md §3's order: asst_1 (role), kslice_a (direct + composite), kslice_b
  * (composite), kslice_c (composite), kslice_hub (department), vs_1 (direct). The other users
  * reach vs_1: usr_b and usr_c through dept_sub (under dept_top), usr_d through role_ops.
  */
@@ -72,7 +72,7 @@ const USR_A_ENTITIES = [
 ];
 
 describe("resolveAccess with skip and limit", () => {
-  it("answers the whole resolution, in the seed's exact shape, when neither is given", () => {
+  it("answers the whole resolution, in the worked example's exact shape, when neither is given", () => {
     const whole = resolveAccess(graph, "usr_a", { at: AT });
     expect(whole).toStrictEqual({ user_id: "usr_a", entities: USR_A_ENTITIES });
     expect(Object.keys(whole)).toEqual(["user_id", "entities"]);
@@ -371,7 +371,7 @@ describe("sortedWindow", () => {
     }
   });
 
-  it("orders by code unit, as the SPEC sorts ids", () => {
+  it("orders by code unit, as the spec sorts ids", () => {
     const ids = Array.from({ length: 300 }, (_, i) => `kslice_${i % 2 === 0 ? "B" : "a"}${i}`);
     expect(sortedWindow(shuffled(ids, 3), 140, 160)).toEqual([...ids].sort().slice(140, 160));
   });

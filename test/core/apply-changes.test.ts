@@ -1,5 +1,5 @@
 /**
- * `applyChanges` (SPEC section 8): each storage change means what it means to storage, so the
+ * `applyChanges` (docs/spec.md §8): each storage change means what it means to storage, so the
  * graph after a list of changes answers as the graph rebuilt from what storage then holds. Unit
  * cases for every change type, its errors and atomicity, and a property: for any two
  * organizations A and B, applying to A the changes storage would record to turn it into B

@@ -1,5 +1,5 @@
 /**
- * Issue 11: every public function of the core throws only AccessError for bad input — never a
+ * Every public function of the core throws only AccessError for bad input — never a
  * raw TypeError — whatever a JavaScript caller passes: primitives, symbols, big integers,
  * functions, Sets and Maps where lists are expected, objects of the wrong shape, invalid Dates.
  */

@@ -11,7 +11,7 @@ import { catchAccessError } from "./fixtures.js";
 
 type Problem = { code: string; field: string; grant_id?: string };
 
-/** The one-at-a-time reading of SPEC: per grant, its fields, then its id, then its pair. */
+/** The one-at-a-time reading of the spec: per grant, its fields, then its id, then its pair. */
 function firstProblem(grants: readonly GrantInput[]): Problem | undefined {
   const ids = new Set<string>();
   const pairs = new Map<string, string>();

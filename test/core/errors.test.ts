@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { storedDataInvalid } from "../../src/core/errors.js";
 import { AccessError, ERROR_CATALOG, type ErrorCode, isAccessError } from "../../src/index.js";
 
-// SPEC section 5: every code and the status it maps to.
+// docs/spec.md §5: every code and the status it maps to.
 const STATUS: Record<Exclude<ErrorCode, "STORAGE_UNAVAILABLE" | "STORED_DATA_INVALID">, number> = {
   VALIDATION_ERROR: 422,
   AUTHENTICATION_REQUIRED: 401,
@@ -11,7 +11,7 @@ const STATUS: Record<Exclude<ErrorCode, "STORAGE_UNAVAILABLE" | "STORED_DATA_INV
   RESOURCE_ALREADY_EXISTS: 409,
   INVALID_GRAPH: 422,
   VERSION_CONFLICT: 409,
-  // SPEC section 8.
+  // docs/spec.md §8.
   CHANGES_EXPIRED: 410,
 };
 
@@ -41,7 +41,7 @@ describe("AccessError", () => {
     expect(error.system_message).toBe(ERROR_CATALOG[code as ErrorCode].system_message);
   });
 
-  it("uses the seeds' wording for validation and authentication errors", () => {
+  it("uses the worked example's wording for validation and authentication errors", () => {
     expect(new AccessError("VALIDATION_ERROR").message).toBe("The request contains invalid data.");
     expect(new AccessError("VALIDATION_ERROR").system_message).toBe("Validation error");
     expect(new AccessError("AUTHENTICATION_REQUIRED").message).toBe("Please log in to continue.");

@@ -1,6 +1,6 @@
 /**
  * Small builders shared by the core unit tests. Every expected value in the tests is written
- * out from SPEC sections 1-5; these helpers only save typing.
+ * out from docs/spec.md §1-§5; these helpers only save typing.
  */
 import { expect } from "vitest";
 import {

@@ -1,5 +1,5 @@
 /**
- * SPEC section 4, property by property, against the brute-force oracle in
+ * docs/spec.md §4, property by property, against the brute-force oracle in
  * test/support/reference.ts. Every property runs the global number of cases (>= 500).
  */
 import fc from "fast-check";
@@ -264,13 +264,13 @@ function hasContainmentCycle(input: GraphInput): boolean {
   return (input.composites ?? []).some((c) => reachableSlices(input, c.id).has(c.id));
 }
 
-/** What `w` should do to `input`; "skip" for writes whose outcome the SPEC leaves open. */
+/** What `w` should do to `input`; "skip" for writes whose outcome the spec leaves open. */
 function model(input: GraphInput, w: Write): ModelOutcome {
   const grants = input.grants ?? [];
   const known = (id: string) => grants.some((g) => g.id === id);
   switch (w.kind) {
     case "addGrant": {
-      // A reused id: the SPEC does not say which error wins, so leave it out.
+      // A reused id: the spec does not say which error wins, so leave it out.
       if (w.grant.id !== undefined && known(w.grant.id)) return { kind: "skip" };
       if (grants.some((g) => grantTupleKey(g) === grantTupleKey(w.grant))) {
         return { kind: "error", code: "RESOURCE_ALREADY_EXISTS" };

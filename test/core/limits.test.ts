@@ -1,5 +1,5 @@
 /**
- * The graph's limits (issue 11): department depth, composite depth and the organization's size,
+ * The graph's limits: department depth, composite depth and the organization's size,
  * with their defaults, enforced by createGraph on the whole input and by every write on the
  * graph it made — applyChanges included — each with a VALIDATION_ERROR naming the limit, and
  * nothing changed by a refused write.

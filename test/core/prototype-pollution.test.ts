@@ -1,5 +1,5 @@
 /**
- * Issue 11: inputs must not reach the prototype. With every field and option name grantpath
+ * Inputs must not reach the prototype. With every field and option name grantpath
  * reads set on Object.prototype by "some other code", every answer and every refusal must be
  * exactly what it is on a clean prototype: a grant without `access_level` is refused, not made
  * an admin grant; a user without `department_ids` is a member of nothing. And graphs are

@@ -1,5 +1,5 @@
 /**
- * SPEC sections 2-3: how grants reach users, the paths they yield, levels, expiry, filtering,
+ * docs/spec.md §2-§3: how grants reach users, the paths they yield, levels, expiry, filtering,
  * ordering, and the agreement of checkAccess / usersWithAccess with resolveAccess.
  */
 import { describe, expect, it } from "vitest";

@@ -1,6 +1,6 @@
 /**
  * The seed pages' own examples (/work/shared/seeds): resolved-access.txt's 200 answer and
- * create-grant.txt's 201 grant, reproduced exactly (plus `grant_id` on every path, SPEC section 3).
+ * create-grant.txt's 201 grant, reproduced exactly (plus `grant_id` on every path, docs/spec.md §3).
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -58,7 +58,7 @@ const SEED_INPUT: GraphInput = {
   ],
 };
 
-/** resolved-access.txt's 200 OK body, verbatim, with `grant_id` appended to each path. */
+/** docs/spec.md §10's resolved-access answer, verbatim, with `grant_id` appended to each path. */
 const SEED_RESOLVED = {
   user_id: "usr_def456",
   entities: [
@@ -117,15 +117,15 @@ const SEED_GRANT = {
   updated_at: "2025-06-15T10:00:00Z",
 };
 
-describe("the seed's resolved-access example", () => {
+describe("the worked example's resolved-access example", () => {
   const graph = createGraph(SEED_INPUT);
 
-  it("resolves to the seed's JSON plus grant_id on every path", () => {
+  it("resolves to the worked example's JSON plus grant_id on every path", () => {
     const result = resolveAccess(graph, "usr_def456", { entityType: "knowledge_slice" });
     expect(result).toStrictEqual(SEED_RESOLVED);
   });
 
-  it("serializes with the seed's key order (paths and entities)", () => {
+  it("serializes with the worked example's key order (paths and entities)", () => {
     const result = resolveAccess(graph, "usr_def456", { entityType: "knowledge_slice" });
     expect(JSON.stringify(result)).toBe(JSON.stringify(SEED_RESOLVED));
     expect(Object.keys(result)).toEqual(["user_id", "entities"]);
@@ -184,7 +184,7 @@ describe("the seed's resolved-access example", () => {
     );
   });
 
-  it("agrees with checkAccess and usersWithAccess for the seed's entities", () => {
+  it("agrees with checkAccess and usersWithAccess for the worked example's entities", () => {
     expect(checkAccess(graph, "usr_def456", "knowledge_slice", "kslice_abc123")).toStrictEqual({
       allowed: true,
       access_level: "write",
@@ -207,8 +207,8 @@ describe("the seed's resolved-access example", () => {
   });
 });
 
-describe("the seed's create-grant example", () => {
-  it("a grant given with every field reads back as the seed's 201 body, in the seed's key order", () => {
+describe("the worked example's create-grant example", () => {
+  it("a grant given with every field reads back as the worked example's 201 body, in the worked example's key order", () => {
     const graph = createGraph(SEED_INPUT);
     const stored = getGrant(graph, "agrant_abc123def456");
     expect(stored).toStrictEqual(SEED_GRANT);

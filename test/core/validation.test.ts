@@ -1,5 +1,5 @@
 /**
- * SPEC sections 1 and 5: createGraph validates the whole input and reports the FIRST problem
+ * docs/spec.md §1 and §5: createGraph validates the whole input and reports the FIRST problem
  * with the exact field path; resolveAccess / checkAccess / usersWithAccess validate arguments.
  */
 import { describe, expect, it } from "vitest";
@@ -57,7 +57,7 @@ function grantsAt3(broken: Record<string, unknown>): unknown {
   };
 }
 
-describe("id formats (SPEC section 1)", () => {
+describe("id formats (docs/spec.md §1)", () => {
   const TOKEN_128 = "a".repeat(128);
   const TOKEN_129 = "a".repeat(129);
 
@@ -247,7 +247,7 @@ describe("grant fields", () => {
     }
   });
 
-  it("the seed's error details name the field and list the allowed values", () => {
+  it("the worked example's error details name the field and list the allowed values", () => {
     const error = expectValidationError(
       () => create({ organization_id: ORG, grants: [{ ...G, entity_type: "file" }] }),
       "grants[0].entity_type",

@@ -6,8 +6,8 @@
 import { createAccessControl, createHttpHandler, memoryStorage } from "grantpath";
 
 /**
- * The seed documents' organization, before the seed's create-grant request: after that request,
- * the seed's resolved-access request answers exactly the seed's example. Ids and timestamps
+ * The worked example's organization (docs/spec.md §10), before the worked example's create-grant request: after that request,
+ * the worked example's resolved-access request answers exactly the worked example. Ids and timestamps
  * are given so the seed is the same in every isolate (workerd forbids random values at global
  * scope; grant ids generated later, inside requests, use `crypto.getRandomValues`).
  */

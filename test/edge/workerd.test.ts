@@ -42,7 +42,7 @@ interface ErrorEnvelope {
   readonly error: { readonly trace_id: string; readonly timestamp: string } & Record<string, unknown>;
 }
 
-/** The seed's resolved-access example (seeds/resolved-access.txt), which omits `grant_id`. */
+/** The worked example's resolved-access example (docs/spec.md §10), which omits `grant_id`. */
 const SEED_RESOLVED_ACCESS = {
   user_id: "usr_def456",
   entities: [
@@ -124,7 +124,7 @@ function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-/** Drops `grant_id` from every path, to compare with the seed (which predates it). */
+/** Drops `grant_id` from every path, to compare with the worked example (which leaves it out). */
 function withoutGrantIds(resolved: ResolvedAccess): unknown {
   return {
     ...resolved,
@@ -229,7 +229,7 @@ describe("grantpath in an edge worker", () => {
   );
 
   it(
-    "answers errors with the seed's envelope",
+    "answers errors with the worked example's envelope",
     async () => {
       const anonymous = await worker().dispatchFetch(`${ORG}/users/usr_def456/resolved-access`);
       expect(anonymous.status).toBe(401);

@@ -1,7 +1,7 @@
 /**
  * Paging of `GET /users/{user_id}/resolved-access` and `GET /access/users-with-access` over
- * HTTP (issue 11): without `skip` and `limit` the answers are byte for byte what they were (the
- * seed's JSON); with either, a page with `total`, `skip`, `limit` and `has_more`. Bad values are a
+ * HTTP: without `skip` and `limit` the answers are byte for byte what they were (the
+ * worked example's JSON); with either, a page with `total`, `skip`, `limit` and `has_more`. Bad values are a
  * 422 naming the parameter. Every response is checked against the OpenAPI document by the
  * request helper; the document's own page schemas are checked here too.
  */
@@ -31,7 +31,7 @@ const READER_RESOLVED = `${ORG_PATH}/users/${READER}/resolved-access`;
 const USERS = `${ORG_PATH}/access/users-with-access?entity_type=knowledge_slice&entity_id=${SLICE}`;
 
 const none = { department_id: null, role_id: null, composite_id: null };
-/** The seed's two entities (resolved-access.txt), with SPEC section 3's grant_id on each path. */
+/** The worked example's two entities (docs/spec.md §10), with docs/spec.md §3's grant_id on each path. */
 const SEED_ENTITIES = [
   {
     entity_type: "knowledge_slice",
@@ -72,7 +72,7 @@ const SLICE_USERS = [
 ];
 
 describe("GET /users/{user_id}/resolved-access with skip and limit", () => {
-  it("answers the seed's JSON, byte for byte, without them", async () => {
+  it("answers the worked example's JSON, byte for byte, without them", async () => {
     const res = await api.request(`${RESOLVED}?entity_type=knowledge_slice`, { as: "seedUser" });
     expect(res.status).toBe(200);
     expect(res.text).toBe(JSON.stringify({ user_id: SEED_USER, entities: SEED_ENTITIES }));

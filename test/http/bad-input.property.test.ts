@@ -1,10 +1,10 @@
 /**
- * Bad input at every route (issue 4, "Bad input"): fast-check throws arbitrary bodies (wrong
+ * Bad input at every route: fast-check throws arbitrary bodies (wrong
  * types, huge strings, deep nesting, extra fields, `__proto__` and `constructor` keys in the
  * JSON text, arrays, numbers, text that is not JSON), arbitrary query strings and arbitrary
- * path ids (percent-encoded junk included) at every route of SPEC sections 6 and 9, as owners, entity
+ * path ids (percent-encoded junk included) at every route of docs/spec.md §6 and §9, as owners, entity
  * admins, readers, strangers, the other organization's owner and nobody. Every answer must be
- * a documented status (never a 5xx), an error must carry the seed's envelope, the OpenAPI
+ * a documented status (never a 5xx), an error must carry the worked example's envelope, the OpenAPI
  * document must describe it (the request helper checks), and a rejected request must leave the
  * stored state exactly as it was.
  */
@@ -39,7 +39,7 @@ import {
   WIRE_TIMESTAMP,
 } from "./support.js";
 
-/** The statuses SPEC section 6 and issue 4 document for the routes. */
+/** The statuses docs/spec.md §5 and §6 give the routes. */
 const DOCUMENTED = new Set([200, 201, 204, 401, 403, 404, 405, 409, 413, 415, 422]);
 
 /** Bodies above this answer 413; the huge-string generator straddles it. */

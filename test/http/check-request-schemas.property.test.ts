@@ -1,5 +1,5 @@
 /**
- * The check routes' bodies (SPEC section 9): the OpenAPI request schemas and the service's
+ * The check routes' bodies (docs/spec.md §9): the OpenAPI request schemas and the service's
  * validators are written apart, so a property checks they agree on bodies built from valid and
  * broken fields — `CheckAccessRequest` is accepted exactly when the fields pass the validator, and
  * `BulkCheckAccessRequest` exactly when the list passes and no item comes back as its own error.

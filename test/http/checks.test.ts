@@ -1,9 +1,9 @@
 /**
- * The check routes (SPEC section 9) through the handler: `POST /access/check` and
+ * The check routes (docs/spec.md §9) through the handler: `POST /access/check` and
  * `POST /access/check/bulk` — their answers, who may ask, the field each 422 names, the bulk
  * route's order and per-item errors, the whole request's 422 and 404, and the revision (the
  * `Grantpath-Revision` header, `min_revision`). Every response is also checked against the
- * OpenAPI document by the request helper. Expected bodies are written out from the SPEC.
+ * OpenAPI document by the request helper. Expected bodies are written out from the spec.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type GrantPath, memoryStorage, type StorageAdapter } from "../../src/index.js";
@@ -50,7 +50,7 @@ const path = (
   grant_id,
 });
 
-/** The seed's user on kslice_abc123: read directly, write through dept_eng01. */
+/** The worked example's user on kslice_abc123: read directly, write through dept_eng01. */
 const SEED_ON_SLICE = [
   path("direct", "read", "agrant_seed01"),
   path("department", "write", "agrant_seed02", { department_id: DEPT }),

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI document (issue 4): an OpenAPI 3.1.0 document of every route of routes.ts with
+ * The OpenAPI document: an OpenAPI 3.1.0 document of every route of routes.ts with
  * the statuses the handler gives, schemas that are valid JSON Schema 2020-12 and that the
  * seeds' bodies satisfy, the same as openapi.json in the repository, and the contract helper
  * (test/http/openapi-contract.ts) that the HTTP tests validate responses with.
@@ -35,7 +35,7 @@ const ORG = "/v1/organizations/{organization_id}";
 const METHODS: readonly OpenApiMethod[] = ["get", "head", "post", "patch", "delete"];
 const doc = OPENAPI_DOCUMENT;
 
-// The seeds' bodies, written out as the seeds print them.
+// The worked example's bodies, written out as the seeds print them.
 const SEED_GRANT = {
   id: "agrant_abc123def456",
   entity_type: "knowledge_slice",
@@ -77,7 +77,7 @@ const SEED_401 = {
     timestamp: "2025-11-02T08:21:45Z",
   },
 };
-/** The seed's resolved access; `withGrantIds` adds the `grant_id` SPEC section 3 puts on every path. */
+/** The worked example's resolved access; `withGrantIds` adds the `grant_id` docs/spec.md §3 puts on every path. */
 function seedResolvedAccess(withGrantIds: boolean) {
   const id = (grantId: string) => (withGrantIds ? { grant_id: grantId } : {});
   return {
@@ -214,7 +214,7 @@ describe("the OpenAPI document's shape", () => {
   it("lists, for every route, exactly the statuses the handler can answer", () => {
     for (const route of ROUTES) {
       const operation = doc.paths[routeTemplate(route.pattern)]?.[route.method.toLowerCase() as OpenApiMethod];
-      // Reads (GETs, and the checks sent as POST) answer 200 and never 409 (SPEC section 8); only
+      // Reads (GETs, and the checks sent as POST) answer 200 and never 409 (docs/spec.md §8); only
       // the change log can have expired (410); a bulk check refuses item by item, never whole (403).
       const read = route.method === "GET" || route.read === true;
       const success = read ? "200" : route.method === "POST" ? "201" : route.method === "DELETE" ? "204" : "200";
@@ -385,7 +385,7 @@ describe("the OpenAPI document's shape", () => {
     expect(enumOf("ErrorCode")).toEqual([...new Set([...onTheWire, ...httpOnly])].sort());
   });
 
-  it("keeps the Grant schema to the seed's keys, plus optional expires_at and revoked_at", () => {
+  it("keeps the Grant schema to the worked example's keys, plus optional expires_at and revoked_at", () => {
     const grant = doc.components.schemas.Grant;
     expect(grant?.additionalProperties).toBe(false);
     expect(grant?.required).toEqual(Object.keys(SEED_GRANT));
@@ -498,12 +498,12 @@ describe("response bodies against the document", () => {
   const grants = `${ORG}/access/grants`;
   const grant = `${ORG}/access/grants/{grant_id}`;
 
-  it("accepts the seed's 201 grant and 422 error for POST /access/grants", () => {
+  it("accepts the worked example's 201 grant and 422 error for POST /access/grants", () => {
     expectMatchesOpenApi("POST", grants, 201, SEED_GRANT);
     expectMatchesOpenApi("post", grants, 422, SEED_422);
   });
 
-  it("accepts the seed's 401 and resolved access (with grant_id on every path)", () => {
+  it("accepts the worked example's 401 and resolved access (with grant_id on every path)", () => {
     const path = `${ORG}/users/{user_id}/resolved-access`;
     expectMatchesOpenApi("GET", path, 200, seedResolvedAccess(true));
     expectMatchesOpenApi("GET", path, 200, { user_id: "usr_nobody", entities: [] });

@@ -113,7 +113,7 @@ describe("serve", () => {
     expectError(await request(`${GRANTS}/${NEW_ID(1)}`, { method: "DELETE" }), 404, "RESOURCE_NOT_FOUND");
   });
 
-  it("answers errors with the seed's envelope", async () => {
+  it("answers errors with the worked example's envelope", async () => {
     expectError(await request(GRANTS, { as: null }), 401, "AUTHENTICATION_REQUIRED");
     expectError(await request(GRANTS, { as: "stranger" }), 403, "INSUFFICIENT_PERMISSIONS");
     expectError(await request(`${ORG_PATH}/nothing/here`), 404, "RESOURCE_NOT_FOUND");

@@ -1,5 +1,5 @@
 /**
- * One source of truth for request bodies (issue 12): the service's input validators and the
+ * One source of truth for request bodies: the service's input validators and the
  * OpenAPI document's request schemas are written separately, so a property checks they agree —
  * for bodies built from valid and broken fields alike, the validator accepts a body exactly when
  * the schema (compiled with ajv) does. Two rules no JSON Schema can state are named and checked

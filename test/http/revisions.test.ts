@@ -1,5 +1,5 @@
 /**
- * Revisions over HTTP (SPEC section 8): the `Grantpath-Revision` header on every 2xx answer,
+ * Revisions over HTTP (docs/spec.md §8): the `Grantpath-Revision` header on every 2xx answer,
  * `min_revision` on every read (one instance and two over one storage), the change log and the
  * snapshot (owners only, paging, bounds, 410 after a trim, a replica that resolves as the server
  * does), and 503 `STORAGE_UNAVAILABLE` with `Retry-After`. The request helper checks every answer

@@ -1,8 +1,8 @@
 /**
- * The REST contract through the handler directly (SPEC sections 5 and 6, the seeds' shapes and
+ * The REST contract through the handler directly (docs/spec.md §5 and §6, the worked example's shapes and
  * envelope): every route with its exact body and status, paging, revocation, and every error
- * status with the seed's envelope. Every response is also checked against the OpenAPI document
- * by the request helper. Expected values are written out from the SPEC and the seeds.
+ * status with the worked example's envelope. Every response is also checked against the OpenAPI document
+ * by the request helper. Expected values are written out from docs/spec.md (with its worked example, §10).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type AccessControl, createHttpHandler, type GrantRecord } from "../../src/index.js";
@@ -42,7 +42,7 @@ const GRANTS = `${ORG_PATH}/access/grants`;
 const BULK = `${ORG_PATH}/access/grants/bulk`;
 const USERS_WITH_ACCESS = `${ORG_PATH}/access/users-with-access`;
 
-/** The seed's create request body (create-grant.txt). */
+/** The worked example's create request body (docs/spec.md §10). */
 const SEED_CREATE = {
   entity_type: "knowledge_slice",
   entity_id: "kslice_abc123",
@@ -51,7 +51,7 @@ const SEED_CREATE = {
   access_level: "read",
 } as const;
 
-/** The seed's exact wording for a bad entity_type (create-grant.txt, 422). */
+/** The worked example's exact wording for a bad entity_type (docs/spec.md §10). */
 const ENTITY_TYPE_MESSAGE = "entity_type must be one of {'knowledge_slice', 'vector_store', 'assistant'}";
 
 const grant = (id: string): GrantRecord => {
@@ -79,7 +79,7 @@ async function storedGrants(accessControl: AccessControl = api.accessControl): P
 }
 
 describe("POST /access/grants", () => {
-  it("creates the seed's grant: 201 and the seed's grant object", async () => {
+  it("creates the worked example's grant: 201 and the worked example's grant object", async () => {
     const res = await api.request(GRANTS, { method: "POST", as: "owner", json: SEED_CREATE });
     expect(res.status).toBe(201);
     expect(res.headers.get("content-type")).toMatch(/^application\/json\b/);
@@ -152,7 +152,7 @@ describe("POST /access/grants", () => {
     expect(error.details).toEqual({ organization_id: "org_nowhere" });
   });
 
-  it("answers the seed's 422 for an entity_type outside its allowed values", async () => {
+  it("answers the worked example's 422 for an entity_type outside its allowed values", async () => {
     const res = await api.request(GRANTS, { method: "POST", json: { ...SEED_CREATE, entity_type: "document" } });
     const error = expectError(res, 422, "VALIDATION_ERROR");
     expect(error).toMatchObject({
@@ -230,7 +230,7 @@ describe("POST /access/grants", () => {
     expect(await storedGrants()).toEqual(FIXTURE_GRANTS);
   });
 
-  it("answers 422 for a body that is not JSON, whatever type it declares (SPEC section 6)", async () => {
+  it("answers 422 for a body that is not JSON, whatever type it declares (docs/spec.md §6)", async () => {
     for (const contentType of ["text/plain", "application/x-www-form-urlencoded", "application/json"]) {
       const res = await api.request(GRANTS, { method: "POST", body: "x=1", headers: { "content-type": contentType } });
       expectValidationError(res, "body");
@@ -644,7 +644,7 @@ describe("per-entity grant lists", () => {
 });
 
 describe("GET /users/{user_id}/resolved-access", () => {
-  /** The seed's resolved-access response, with SPEC section 3's grant_id on each path. */
+  /** The worked example's resolved-access response, with docs/spec.md §3's grant_id on each path. */
   const seedResolved = {
     user_id: "usr_def456",
     entities: [
@@ -689,7 +689,7 @@ describe("GET /users/{user_id}/resolved-access", () => {
     ],
   };
 
-  it("answers the seed's example to the user and to an owner", async () => {
+  it("answers the worked example to the user and to an owner", async () => {
     for (const caller of ["seedUser", "owner"] as const) {
       const res = await api.request(`${ORG_PATH}/users/usr_def456/resolved-access?entity_type=knowledge_slice`, {
         as: caller,
@@ -849,7 +849,7 @@ describe("401 AUTHENTICATION_REQUIRED", () => {
     ["a token whose user id is malformed", { authorization: `Bearer ${MALFORMED_USER_TOKEN}` }],
   ];
 
-  it.each(bad)("answers the seed's 401 envelope for %s", async (_what, auth) => {
+  it.each(bad)("answers the worked example's 401 envelope for %s", async (_what, auth) => {
     const res = await api.request(`${ORG_PATH}/users/usr_def456/resolved-access?entity_type=knowledge_slice`, auth);
     const error = expectError(res, 401, "AUTHENTICATION_REQUIRED");
     expect(error).toMatchObject({
@@ -1056,7 +1056,7 @@ describe("the envelope's trace_id and timestamp", () => {
     expect(ids.size).toBe(paths.length);
   });
 
-  it("stamps the current time in the seed's format", async () => {
+  it("stamps the current time in the worked example's format", async () => {
     const first = expectError(await api.request(`${GRANTS}/agrant_nope`), 404, "RESOURCE_NOT_FOUND");
     expect(first.timestamp).toBe(NOW);
     api.clock.set("2025-11-02T08:21:45.678Z");
@@ -1093,7 +1093,7 @@ describe("GET /openapi.json", () => {
     expect(await res.json()).toMatchObject({ success: false, error: { code: "RESOURCE_NOT_FOUND" } });
   });
 
-  it("documents every route of SPEC section 6", () => {
+  it("documents every route of docs/spec.md §6", () => {
     for (const route of ROUTE_SPECS) {
       const item = OPENAPI_DOCUMENT.paths[`/v1/organizations/{organization_id}${route.template}`];
       expect(item?.[route.method.toLowerCase() as "get"], `${route.method} ${route.template}`).toBeDefined();

@@ -9,7 +9,7 @@
  * response it receives is checked against the OpenAPI document (`openapi-contract.ts`), so no
  * test can see an answer the document does not describe.
  *
- * The fixture organization reproduces the seed documents' example (`org_xyz789`, `usr_def456`
+ * The fixture organization reproduces the worked example of docs/spec.md §10 (`org_xyz789`, `usr_def456`
  * reading `kslice_abc123` directly and writing it through `dept_eng01`, `role_admin01` holding
  * admin on `kslice_def456`) plus one user per kind of caller: the owner, an entity admin (admin
  * on `kslice_abc123`, `vs_docs01` and `asst_helper01`), a reader, a stranger, and the owner of a
@@ -46,7 +46,7 @@ export const ENTITY_ADMIN = "usr_slice_admin";
 export const READER = "usr_reader";
 export const STRANGER = "usr_stranger";
 export const OTHER_OWNER = "usr_owner2";
-/** The seed's user: direct read and department write on kslice_abc123, role admin on kslice_def456. */
+/** The worked example's user: direct read and department write on kslice_abc123, role admin on kslice_def456. */
 export const SEED_USER = "usr_def456";
 
 export const SLICE = "kslice_abc123";
@@ -320,7 +320,7 @@ export function createApi(options: ApiOptions = {}): Api {
   return { request, handler, accessControl, storage, clock, unexpected };
 }
 
-/** The `error` object of the seed's envelope. */
+/** The `error` object of the worked example's envelope. */
 export interface ErrorObject {
   readonly code: string;
   readonly message: string;
@@ -332,13 +332,13 @@ export interface ErrorObject {
   readonly timestamp: string;
 }
 
-/** The seed's timestamp format: `2025-11-02T08:21:45Z`. */
+/** The worked example's timestamp format: `2025-11-02T08:21:45Z`. */
 export const WIRE_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 const ENVELOPE_KEYS = ["code", "details", "message", "status", "system_message", "timestamp", "trace_id", "type"];
 
 /**
- * Asserts the seed's error envelope, exactly its keys, with this status and code, and
+ * Asserts the worked example's error envelope, exactly its keys, with this status and code, and
  * returns its `error` object.
  */
 export function expectError(response: ApiResponse, status: number, code: string): ErrorObject {
@@ -366,7 +366,7 @@ export function expectValidationError(response: ApiResponse, field: string): Rea
   return error.details;
 }
 
-/** One route of SPEC sections 6 and 9: its method, its path under the organization, whether it takes a body. */
+/** One route of docs/spec.md §6 and §9: its method, its path under the organization, whether it takes a body. */
 export interface RouteSpec {
   readonly method: "GET" | "POST" | "PATCH" | "DELETE";
   /** The path after `/v1/organizations/{organization_id}`, with `{name}` parameters. */
@@ -374,7 +374,7 @@ export interface RouteSpec {
   readonly hasBody: boolean;
 }
 
-/** Every route of SPEC sections 6 and 9 (the change log's owner-only reads have tests of their own). */
+/** Every route of docs/spec.md §6 and §9 (the change log's owner-only reads have tests of their own). */
 export const ROUTE_SPECS: readonly RouteSpec[] = [
   { method: "POST", template: "/access/grants", hasBody: true },
   { method: "POST", template: "/access/grants/bulk", hasBody: true },

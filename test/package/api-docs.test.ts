@@ -33,7 +33,7 @@ function exportedDocs(entry: string): { name: string; doc: string; hasExample: b
 describe("the public API", () => {
   const exports = entries.flatMap(exportedDocs);
 
-  it("exports the names SPEC section 7 makes binding", () => {
+  it("exports the names docs/spec.md §7 makes binding", () => {
     const names = exports.map((e) => e.name);
     for (const name of ["createGraph", "resolveAccess", "checkAccess", "usersWithAccess", "AccessError"]) {
       expect(names).toContain(name);

@@ -8,7 +8,7 @@ const run = (script: string) =>
   execFileSync(process.execPath, ["--import", "tsx", script], { cwd: root, encoding: "utf8" });
 
 describe("examples", () => {
-  it("resolve-seed-example prints the seed's resolved access", () => {
+  it("resolve-seed-example prints the worked example's resolved access", () => {
     const out = run("examples/resolve-seed-example.ts");
     expect(out).toContain('"entity_id": "kslice_abc123"');
     expect(out).toContain('"access_level": "write"');

@@ -1,7 +1,7 @@
 /**
- * Model-based test of the grant-management service (issue 3): random sequences of service
+ * Model-based test of the grant-management service: random sequences of service
  * operations by random actors run against `createAccessControl` over `memoryStorage`, and
- * against a plain model of the organization. For every operation the model decides, from SPEC
+ * against a plain model of the organization. For every operation the model decides, from the spec
  * sections 2, 5 and 6, whether the call is accepted and with which error code it is refused
  * (in the order the service documents: validation, organization, the grant by id,
  * permission, then conflicts); on acceptance the model applies the change and the answer is
@@ -17,7 +17,7 @@
  * organizations shows up as a wrong decision. The number of runs is the global one (500, or
  * FC_NUM_RUNS); a failure prints the seed, the replay path and the shrunk list of calls.
  *
- * Where the SPEC is silent, the model follows the service's documented behaviour: grants that
+ * Where the spec is silent, the model follows the service's documented behaviour: grants that
  * have expired but are not revoked still list, can be changed and revoked, block deleting the
  * department they name, and are replaced (revoked, then granted anew) by a create for the same
  * pair; a bulk request naming one grantee twice is a VALIDATION_ERROR of its input, found before
@@ -184,7 +184,7 @@ function graphInput(m: Model): GraphInput {
   };
 }
 
-/** SPEC section 6: owners may manage every grant; anyone else needs `admin` on the entity, now. */
+/** docs/spec.md §6: owners may manage every grant; anyone else needs `admin` on the entity, now. */
 function mayManage(m: Model, actor: string, entity: Entity): boolean {
   return (
     isOwner(m, actor) ||
@@ -1406,7 +1406,7 @@ const arbPrelude: fc.Arbitrary<Op[]> = fc.array(
 const arbOwners = fc.uniqueArray(fc.constantFrom<string>(...OWNER_CANDIDATES), { minLength: 1, maxLength: 2 });
 
 describe("createAccessControl: model-based", () => {
-  it("agrees with the SPEC's permission rules and with resolution over a plain model, step by step", async () => {
+  it("agrees with the spec's permission rules and with resolution over a plain model, step by step", async () => {
     await fc.assert(
       fc.asyncProperty(
         arbOwners,

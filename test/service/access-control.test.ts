@@ -1,8 +1,8 @@
 /**
- * The grant-management service (SPEC sections 5 and 6, the seeds' grant object and error
+ * The grant-management service (docs/spec.md §5 and §6, the worked example's grant object and error
  * wording): who may call what, the grant object's fields and timestamps, validation of every
  * input, atomicity of failed calls, directory operations, expiry and close(). Every expected
- * value is written out from the SPEC and the seeds, never computed by the library.
+ * value is written out from docs/spec.md (with its worked example, §10), never computed by the library.
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import {
@@ -46,7 +46,7 @@ const ROLE_ADMINS = "role_admins";
 /** The n-th id `sequentialIds()` hands out. */
 const G = (n: number): string => `agrant_test${String(n).padStart(4, "0")}`;
 
-/** The keys of the seed's grant object (create-grant.txt, 201 response). */
+/** The keys of the worked example's grant object (docs/spec.md §10). */
 const SEED_GRANT_KEYS = [
   "access_level",
   "created_at",
@@ -60,7 +60,7 @@ const SEED_GRANT_KEYS = [
   "updated_at",
 ];
 
-/** The seed's exact wording for a bad entity_type. */
+/** The worked example's exact wording for a bad entity_type. */
 const ENTITY_TYPE_MESSAGE = "entity_type must be one of {'knowledge_slice', 'vector_store', 'assistant'}";
 
 interface Fixture {
@@ -259,7 +259,7 @@ const SLICE_GRANT_PAGE = {
 
 const NULL_PATH = { department_id: null, role_id: null, composite_id: null };
 
-/** SPEC section 6 users-with-access for kslice_target, sorted by user_id. */
+/** docs/spec.md §6 users-with-access for kslice_target, sorted by user_id. */
 const SLICE_USERS = {
   entity_type: "knowledge_slice",
   entity_id: SLICE,
@@ -499,7 +499,7 @@ const OWNER_OPERATIONS: readonly Operation[] = [
   },
 ];
 
-describe("who may call what (SPEC section 6)", () => {
+describe("who may call what (docs/spec.md §6)", () => {
   let fixture: Fixture;
   beforeEach(async () => {
     fixture = await setup();
@@ -732,7 +732,7 @@ describe("the grant object and its timestamps", () => {
     fixture = await setup();
   });
 
-  it("has exactly the seed's keys, organization_id the organization and granted_by the actor", async () => {
+  it("has exactly the worked example's keys, organization_id the organization and granted_by the actor", async () => {
     const grant = await fixture.ac.createGrant(ORG, ROLE_ADMIN, NEW_READ_GRANT);
     expect(Object.keys(grant).sort()).toEqual(SEED_GRANT_KEYS);
     expect(grant).toEqual({
@@ -753,7 +753,7 @@ describe("the grant object and its timestamps", () => {
     expect(listed.items.map((item) => Object.keys(item).sort())).toEqual([SEED_GRANT_KEYS]);
   });
 
-  it("timestamps use the seed's format: UTC, whole seconds, Z", async () => {
+  it("timestamps use the worked example's format: UTC, whole seconds, Z", async () => {
     fixture.clock.set("2025-06-15T12:34:56.789Z");
     const grant = await fixture.ac.createGrant(ORG, OWNER, NEW_READ_GRANT);
     expect(grant.created_at).toBe("2025-06-15T12:34:56Z");
@@ -1337,7 +1337,7 @@ const VALIDATION_CASES: readonly ValidationCase[] = [
   },
 ];
 
-describe("validation: 422 VALIDATION_ERROR naming the field (SPEC section 5)", () => {
+describe("validation: 422 VALIDATION_ERROR naming the field (docs/spec.md §5)", () => {
   let fixture: Fixture;
   beforeEach(async () => {
     fixture = await setup();
@@ -1352,7 +1352,7 @@ describe("validation: 422 VALIDATION_ERROR naming the field (SPEC section 5)", (
     if (index !== undefined) expect(error.details.index).toBe(index);
   });
 
-  it("a bad entity_type uses the seed's wording", async () => {
+  it("a bad entity_type uses the worked example's wording", async () => {
     const error = await failure(create({ entity_type: "file" }).bind(null, fixture.ac));
     expect(error.details).toEqual({ field: "entity_type", message: ENTITY_TYPE_MESSAGE });
     expect(error.message).toBe("The request contains invalid data.");
@@ -1410,7 +1410,7 @@ describe("validation: 422 VALIDATION_ERROR naming the field (SPEC section 5)", (
   });
 });
 
-describe("a failed call changes nothing (SPEC section 5)", () => {
+describe("a failed call changes nothing (docs/spec.md §5)", () => {
   let fixture: Fixture;
   let before: unknown;
   beforeEach(async () => {

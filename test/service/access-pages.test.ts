@@ -1,5 +1,5 @@
 /**
- * Paging through the service (issue 11): `resolveAccess` and `usersWithAccess` with `skip` /
+ * Paging through the service: `resolveAccess` and `usersWithAccess` with `skip` /
  * `limit`. Without them the answers are whole and exactly as before; with either, a page of the
  * whole answer with `total`, `skip`, `limit` and `has_more`. Validation names `skip` or `limit`
  * and comes before the organization and the permission, as for every other input; permissions
@@ -94,7 +94,7 @@ describe("resolveAccess with skip and limit", () => {
   // asst_1, kslice_hub, kslice_m00 … kslice_m29, vs_docs: 33 entities.
   const whole = referenceResolve(INPUT, READER, { at: AT });
 
-  it("answers the whole resolution, in the seed's shape, without them", async () => {
+  it("answers the whole resolution, in the worked example's shape, without them", async () => {
     const answer = await ac.resolveAccess(ORG, READER, READER);
     expect(answer).toStrictEqual(whole);
     expect(whole.entities).toHaveLength(33);

@@ -1,5 +1,5 @@
 /**
- * SPEC sections 4.6 and 9, as a property: for random organizations and random (user, entity,
+ * docs/spec.md §4.6 and 9, as a property: for random organizations and random (user, entity,
  * level) triples asked at random instants by a random actor, the service's `checkAccess` and each
  * result of one `bulkCheckAccess` of all the triples agree with the brute-force reference
  * (`referenceCheck`, which shares no code with src/), and the actor is refused exactly when they

@@ -1,10 +1,10 @@
 /**
- * Checks through the service (SPEC section 9): `checkAccess` and `bulkCheckAccess` — who may ask
+ * Checks through the service (docs/spec.md §9): `checkAccess` and `bulkCheckAccess` — who may ask
  * (the user themself, owners, admins of the entity, nobody else), what the answer means (the
  * core's `{allowed, access_level, grant_paths}`, `level` and `at`), which field a validation error
  * names, the order of the checks (input, organization, permission), revisions, and for the bulk
  * form: request order, per-item errors, the whole call's 422 for a list that is not 1–100 objects,
- * and one revision for every item. Expected answers are written out from the SPEC.
+ * and one revision for every item. Expected answers are written out from the spec.
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import {
@@ -163,7 +163,7 @@ function untyped<T>(value: unknown): T {
 const subjectOnSlice = (actor: string, level?: "read" | "write" | "admin") =>
   ac.checkAccess(ORG, actor, SUBJECT, "knowledge_slice", SLICE, level === undefined ? {} : { level });
 
-describe("checkAccess: who may ask (SPEC section 9)", () => {
+describe("checkAccess: who may ask (docs/spec.md §9)", () => {
   it("the user themself", async () => {
     expect(await subjectOnSlice(SUBJECT)).toStrictEqual({
       allowed: true,
@@ -374,7 +374,7 @@ describe("checkAccess: validation names the field, and comes first", () => {
     expect(typeof error.details.message).toBe("string");
   });
 
-  it("says entity_type the seed's way", async () => {
+  it("says entity_type the worked example's way", async () => {
     const error = await failure(() => call({ type: "file" }));
     expect(error.details.message).toBe("entity_type must be one of {'knowledge_slice', 'vector_store', 'assistant'}");
   });

@@ -1,5 +1,5 @@
 /**
- * The service's `limits` option (issue 11): every organization's graph is built and kept within
+ * The service's `limits` option: every organization's graph is built and kept within
  * them. A write past a limit is the caller's VALIDATION_ERROR naming it; a stored organization
  * past one (a database written under wider limits) does not load: STORED_DATA_INVALID, reported.
  */

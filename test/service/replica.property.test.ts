@@ -1,5 +1,5 @@
 /**
- * SPEC section 8, as a property: after any random sequence of writes through the service —
+ * docs/spec.md §8, as a property: after any random sequence of writes through the service —
  * grants, memberships, departments, composites, owners, clock moves and trims of the change log —
  * a replica that starts from `snapshot` and follows `changes` page by page through the core's
  * `applyChanges` (starting again from a snapshot on `CHANGES_EXPIRED`) is the organization: the
@@ -269,7 +269,7 @@ async function replicaEqualsOrganization(
 
 const arbHistory = fc.array(arbStep, { minLength: 1, maxLength: 40 });
 
-describe("a replica following the change feed equals the organization (SPEC section 8)", () => {
+describe("a replica following the change feed equals the organization (docs/spec.md §8)", () => {
   it("over memory storage, after any history of writes, clock moves and trims", async () => {
     let restarted = 0;
     await fc.assert(

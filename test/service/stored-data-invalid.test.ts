@@ -1,8 +1,7 @@
 /**
- * Stored data that fails validation is the server's problem, not the caller's (issue 11,
- * finding A): a grant row with a level or type outside the allowed values, a bad timestamp, a
- * department cycle, an owner list that is not a JSON list, a stored snapshot or a logged commit
- * that cannot be applied. Each answers 500 `INTERNAL_ERROR` over HTTP with the generic text and
+ * Stored data that fails validation is the server's problem, not the caller's: a grant row
+ * with a level or type outside the allowed values, a bad timestamp, a department cycle, an owner list that is not a JSON list, a stored snapshot or a logged
+ * commit that cannot be applied. Each answers 500 `INTERNAL_ERROR` over HTTP with the generic text and
  * no details, whoever asks; the service's and the handler's `onError` get the
  * `STORED_DATA_INVALID` with the organization and the validation error as its cause; the other
  * organization in the same database answers as before. Rows are corrupted with SQL on a real
@@ -131,7 +130,7 @@ function expectReported(errors: readonly unknown[], expected: ExpectedCause): Ac
 
 /** Every way the organization is asked about answers 500; the other organization answers as before. */
 async function expectServerErrorForOrganization(served: Served, expected: ExpectedCause): Promise<void> {
-  // Its owner, the owner of another organization, the seed's user: all get the same 500, never a 422.
+  // Its owner, the owner of another organization, the worked example's user: all get the same 500, never a 422.
   expectInternalError(await served.request(`${ORG_PATH}/access/grants`, { as: "owner" }));
   expectInternalError(await served.request(`${ORG_PATH}/access/grants`, { as: "otherOwner" }));
   expectInternalError(await served.request(`${ORG_PATH}/users/usr_def456/resolved-access`, { as: "seedUser" }));
@@ -315,7 +314,7 @@ describe.each(backends)("%s: stored rows that fail validation", (_name, make) =>
   });
 
   it("a stored snapshot that fails validation answers 500 too", async () => {
-    // The snapshot keeps levels in its string table: make the seed's "write" an "owner".
+    // The snapshot keeps levels in its string table: make the worked example's "write" an "owner".
     const served = await corrupted([
       `UPDATE $schema.snapshots SET data = replace(data, '"write"', '"owner"') WHERE organization_id = '${ORG}'`,
     ]);
@@ -365,7 +364,7 @@ describe.each(backends)("%s: stored rows that fail validation", (_name, make) =>
 
 type Graph = GraphInput;
 
-/** The fixture organization's graph with the seed's direct grant at level `owner`. */
+/** The fixture organization's graph with the worked example's direct grant at level `owner`. */
 function withOwnerLevel(graph: Graph): Graph {
   return {
     ...graph,

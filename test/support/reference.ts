@@ -2,7 +2,7 @@
  * The oracle of the property tests: a deliberately naive resolver over a plain
  * {@link GraphInput}. It shares no code with the library (only its types): it scans every
  * grant, walks parent chains and containment chains one step at a time, and sorts exactly as
- * SPEC section 3 says. Slow on purpose; obviously correct is the only goal.
+ * docs/spec.md §3 says. Slow on purpose; obviously correct is the only goal.
  */
 import type {
   AccessCheck,
@@ -32,7 +32,7 @@ export function compareNullable(a: string | null, b: string | null): number {
   return a < b ? -1 : 1;
 }
 
-/** SPEC section 3: type, then level (highest first), then department, role, composite, grant. */
+/** docs/spec.md §3: type, then level (highest first), then department, role, composite, grant. */
 export function comparePaths(a: GrantPath, b: GrantPath): number {
   return (
     TYPE_RANK[a.type] - TYPE_RANK[b.type] ||
@@ -128,7 +128,7 @@ export interface ReferenceResolveOptions {
   readonly at: Date;
 }
 
-/** SPEC section 3, by brute force. */
+/** docs/spec.md §3, by brute force. */
 export function referenceResolve(input: GraphInput, userId: string, options: ReferenceResolveOptions): ResolvedAccess {
   // entity key -> (path key -> path); Maps, so ids like "__proto__" are ordinary keys.
   const found = new Map<string, { entity_type: EntityType; entity_id: string; paths: Map<string, GrantPath> }>();

@@ -1,5 +1,5 @@
 /**
- * Storage conformance: the change log (SPEC section 8): every commit logged under its revision,
+ * Storage conformance: the change log (docs/spec.md §8): every commit logged under its revision,
  * atomically, in order and without gaps; pages of whole commits; trimming and
  * `CHANGES_EXPIRED`; `commitLatest`; and, through the service, revisions, `minRevision`, and a
  * replica that follows the log to the same organization.
