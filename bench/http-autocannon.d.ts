@@ -7,6 +7,8 @@ declare module "autocannon" {
     readonly body?: string;
     readonly connections?: number;
     readonly duration?: number;
+    /** Requests per second over all connections; no limit by default. */
+    readonly overallRate?: number;
     /** Replaces `[<id>]` in the body with a fresh id per request. */
     readonly idReplacement?: boolean;
   }

@@ -1,7 +1,9 @@
 /**
  * One load of one server with autocannon, and the figures `npm run bench:http` reports.
  * Latencies are taken from every 2xx answer's own time (a float in milliseconds): autocannon's
- * histogram keeps whole milliseconds, and a fast server answers in a fraction of one.
+ * histogram keeps whole milliseconds, and a fast server answers in a fraction of one. The
+ * server's CPU time per request is the one figure that other processes on the machine hardly
+ * move (they take turns on the cores, which requests/s feels at once).
  * @module
  */
 import { createRequire } from "node:module";
@@ -24,6 +26,8 @@ export interface Sample {
   readonly requestsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** The server process's CPU time (user and system) per answer, in microseconds. */
+  readonly cpuMicrosPerRequest: number;
   /** Answers that were not 2xx, socket errors and timeouts: there should be none. */
   readonly failed: number;
 }
@@ -33,11 +37,28 @@ function percentile(sorted: Float64Array, fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] as number;
 }
 
-/** Loads `base` + the target's path with `connections` connections for `seconds`. */
-export async function load(base: string, target: Target, seconds: number, connections: number): Promise<Sample> {
+/** How to load: for how long, over how many connections, and at what rate (none: as fast as it answers). */
+export interface LoadShape {
+  readonly seconds: number;
+  readonly connections: number;
+  readonly rate: number | undefined;
+}
+
+/**
+ * Loads `base` + the target's path as `shape` says; `cpuMicros` tells the server process's CPU
+ * time so far.
+ */
+export async function load(
+  base: string,
+  target: Target,
+  shape: LoadShape,
+  cpuMicros: () => Promise<number>,
+): Promise<Sample> {
   const post = target.method === "POST";
   let latencies = new Float64Array(1 << 16);
   let count = 0;
+  let answers = 0;
+  const cpuBefore = await cpuMicros();
   const run = autocannon({
     url: `${base}${target.path}`,
     method: target.method,
@@ -45,10 +66,12 @@ export async function load(base: string, target: Target, seconds: number, connec
       ? { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }
       : { authorization: `Bearer ${TOKEN}` },
     ...(post ? { body: POST_BODY_TEMPLATE, idReplacement: true } : {}),
-    connections,
-    duration: seconds,
+    connections: shape.connections,
+    duration: shape.seconds,
+    ...(shape.rate === undefined ? {} : { overallRate: shape.rate }),
   });
   run.on("response", (_client, status, _bytes, ms) => {
+    answers++;
     if (status < 200 || status > 299) return;
     if (count === latencies.length) {
       const grown = new Float64Array(latencies.length * 2);
@@ -58,11 +81,13 @@ export async function load(base: string, target: Target, seconds: number, connec
     latencies[count++] = ms;
   });
   const result = await run;
+  const cpu = (await cpuMicros()) - cpuBefore;
   const sorted = latencies.subarray(0, count).sort();
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
+    cpuMicrosPerRequest: cpu / answers,
     failed: result.non2xx + result.errors + result.timeouts,
   };
 }

@@ -69,6 +69,12 @@ export interface ListeningMessage {
   readonly url: string;
 }
 
+/** What a contender's process answers to any later message: the CPU time it has used. */
+export interface CpuMessage {
+  /** User and system time, in microseconds. */
+  readonly cpuMicros: number;
+}
+
 function listen(server: Server): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -200,14 +206,20 @@ async function start(contender: Contender, captured: Captured | undefined): Prom
 
 /**
  * A contender's child process: waits for the captured answers (the real server needs none, but
- * every child is started alike), starts its server, and tells the parent its URL. The parent
- * ends it with SIGTERM.
+ * every child is started alike), starts its server, and tells the parent its URL; then answers
+ * every message with the CPU time it has used. The parent ends it with SIGTERM.
  */
 export function runContender(contender: string): void {
   if (!(CONTENDERS as readonly string[]).includes(contender)) throw new Error(`bench: no contender ${contender}`);
   process.once("message", (message: StartMessage) => {
     start(contender as Contender, message.captured).then(
-      (url) => process.send?.({ url } satisfies ListeningMessage),
+      (url) => {
+        process.on("message", () => {
+          const { user, system } = process.cpuUsage();
+          process.send?.({ cpuMicros: user + system } satisfies CpuMessage);
+        });
+        process.send?.({ url } satisfies ListeningMessage);
+      },
       (error: unknown) => {
         console.error(error);
         process.exit(1);

@@ -27,6 +27,7 @@ import {
   CONTENDER_LABELS,
   CONTENDERS,
   type Contender,
+  type CpuMessage,
   GET_PATH,
   type ListeningMessage,
   POST_BODY_TEMPLATE,
@@ -54,6 +55,14 @@ function startChild(contender: Contender, message: StartMessage): Promise<Runnin
     child.once("message", (reply: ListeningMessage) => resolve({ contender, child, url: reply.url }));
     child.once("exit", (code) => reject(new Error(`bench: the ${contender} server exited (${code}) before listening`)));
     child.send(message);
+  });
+}
+
+/** The CPU time a contender's process has used, in microseconds. */
+function cpuMicros(running: Running): Promise<number> {
+  return new Promise((resolve) => {
+    running.child.once("message", (reply: CpuMessage) => resolve(reply.cpuMicros));
+    running.child.send({});
   });
 }
 
@@ -124,6 +133,8 @@ const milliseconds = (ms: number) => `${ms.toFixed(2)} ms`;
 function report(target: Target, samples: ReadonlyMap<Contender, readonly Sample[]>): string {
   const rate = (contender: Contender) => median((samples.get(contender) ?? []).map((s) => s.requestsPerSecond));
   const floor = samples.has("floor") ? rate("floor") : Number.NaN;
+  const cpu = (contender: Contender) => median((samples.get(contender) ?? []).map((s) => s.cpuMicrosPerRequest));
+  const floorCpu = samples.has("floor") ? cpu("floor") : Number.NaN;
   const rows = [...samples].map(([contender, list]) => {
     const requestsPerSecond = rate(contender);
     return [
@@ -132,12 +143,24 @@ function report(target: Target, samples: ReadonlyMap<Contender, readonly Sample[
       milliseconds(median(list.map((s) => s.p50Ms))),
       milliseconds(median(list.map((s) => s.p99Ms))),
       Number.isNaN(floor) ? "" : `${(floor / requestsPerSecond).toFixed(2)}×`,
+      `${cpu(contender).toFixed(1)} µs`,
+      Number.isNaN(floorCpu) ? "" : `${(cpu(contender) / floorCpu).toFixed(2)}×`,
       list.map((s) => (s.requestsPerSecond / 1000).toFixed(1)).join(" "),
       String(list.reduce((sum, s) => sum + s.failed, 0)),
     ];
   });
   return `${target.method} ${target.path}\n${table(
-    ["contender", "requests/s", "p50", "p99", "floor ÷ it", "rounds (k req/s)", "failed"],
+    [
+      "contender",
+      "requests/s",
+      "p50",
+      "p99",
+      "floor ÷ it",
+      "server CPU/req",
+      "it ÷ floor",
+      "rounds (k req/s)",
+      "failed",
+    ],
     rows,
   )}`;
 }
@@ -149,6 +172,7 @@ async function main(): Promise<void> {
       warmup: { type: "string", default: "2" },
       rounds: { type: "string", default: "5" },
       connections: { type: "string", default: "20" },
+      rate: { type: "string" },
       contenders: { type: "string", default: CONTENDERS.join(",") },
       routes: { type: "string", default: "get,post" },
     },
@@ -157,6 +181,7 @@ async function main(): Promise<void> {
   const warmup = Number(values.warmup);
   const rounds = Number(values.rounds);
   const connections = Number(values.connections);
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
   const chosen = (values.contenders ?? "").split(",") as Contender[];
   for (const contender of chosen) {
     if (!CONTENDERS.includes(contender)) throw new Error(`bench: no contender ${contender} (${CONTENDERS.join(", ")})`);
@@ -170,7 +195,7 @@ async function main(): Promise<void> {
       .join(" ")}`,
   );
   console.log(
-    `autocannon: ${connections} connections; ${rounds} rounds of ${seconds} s per contender and route, after ${warmup} s of warm-up; medians of the rounds\n`,
+    `autocannon: ${connections} connections${rate === undefined ? "" : ` at ${rate} requests/s`}; ${rounds} rounds of ${seconds} s per contender and route, after ${warmup} s of warm-up; medians of the rounds\n`,
   );
 
   // The real server is always started: the others repeat what it answers.
@@ -185,12 +210,13 @@ async function main(): Promise<void> {
     await checkSameAnswers(servers, captured);
     for (const target of targets) {
       const samples = new Map<Contender, Sample[]>(servers.map((s) => [s.contender, []]));
-      for (const server of servers) await load(server.url, target, warmup, connections);
+      for (const server of servers)
+        await load(server.url, target, { seconds: warmup, connections, rate }, () => cpuMicros(server));
       for (let round = 0; round < rounds; round++) {
         // The order rotates, so no contender always follows the same one.
         for (let i = 0; i < servers.length; i++) {
           const server = servers[(round + i) % servers.length] as Running;
-          const sample = await load(server.url, target, seconds, connections);
+          const sample = await load(server.url, target, { seconds, connections, rate }, () => cpuMicros(server));
           samples.get(server.contender)?.push(sample);
           process.stderr.write(
             `  ${target.name}, round ${round + 1}: ${server.contender} ${Math.round(sample.requestsPerSecond)} req/s\n`,
