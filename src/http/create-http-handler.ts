@@ -9,7 +9,8 @@ import { AccessError, isValidId } from "../core/index.js";
 import { ownOptions } from "../core/validate.js";
 import type { AccessControl } from "../service/index.js";
 import type { Awaitable } from "../storage/storage-adapter.js";
-import { accessErrorBody, accessErrorHeaders, type ErrorBody, errorResponse, httpErrorBody } from "./error-envelope.js";
+import { ANSWER, type Answer, type AnswerRequest, answerResponse } from "./answer.js";
+import { accessErrorBody, accessErrorHeaders, type ErrorBody, errorAnswer, httpErrorBody } from "./error-envelope.js";
 import { takeMinRevision, trackRevision } from "./revisions.js";
 import { matchRoutes, type Route } from "./routes.js";
 
@@ -124,20 +125,24 @@ export function createHttpHandler(accessControl: AccessControl, given: HttpHandl
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const onError = options.onError ?? ((error: unknown) => console.error("grantpath: unexpected error", error));
 
-  return async (request) => {
+  const answer: AnswerRequest = async (request) => {
     try {
       return await handle(request);
     } catch (error) {
-      if (error instanceof HttpFailure) return errorResponse(error.body, clock(), error.headers);
+      if (error instanceof HttpFailure) return errorAnswer(error.body, clock(), error.headers);
       if (error instanceof AccessError) {
         // A database that did not answer is the operator's to hear about, though the client may simply retry.
         if (error.status >= 500) report(error, request);
-        return errorResponse(accessErrorBody(error), clock(), accessErrorHeaders(error));
+        return errorAnswer(accessErrorBody(error), clock(), accessErrorHeaders(error));
       }
       report(error, request);
-      return errorResponse(httpErrorBody("INTERNAL_ERROR"), clock());
+      return errorAnswer(httpErrorBody("INTERNAL_ERROR"), clock());
     }
   };
+  const handler: HttpHandler = async (request) => answerResponse(await answer(request));
+  // The answers as data too, for a server that writes bytes rather than reading a Response back (see answer.ts).
+  Object.defineProperty(handler, ANSWER, { value: answer });
+  return handler;
 
   function report(error: unknown, request: Request): void {
     try {
@@ -148,13 +153,13 @@ export function createHttpHandler(accessControl: AccessControl, given: HttpHandl
     }
   }
 
-  async function handle(request: Request): Promise<Response> {
-    const url = new URL(request.url);
+  async function handle(request: Request): Promise<Answer> {
+    const url = splitUrl(request.url);
     const segments = pathSegments(url.pathname);
     if (options.openapi !== undefined && segments?.length === 1 && segments[0] === "openapi.json") {
       if (request.method !== "GET" && request.method !== "HEAD") throw methodNotAllowed(["GET", "HEAD"]);
       const document = json(200, options.openapi);
-      return request.method === "HEAD" ? new Response(null, { status: 200, headers: document.headers }) : document;
+      return request.method === "HEAD" ? { ...document, body: null } : document;
     }
     const candidates = segments ? matchRoutes(segments) : [];
     if (candidates.length === 0) throw routeNotFound(request.method, url.pathname);
@@ -172,8 +177,8 @@ export function createHttpHandler(accessControl: AccessControl, given: HttpHandl
     // Every read may ask for a revision; the service's queries do not know the parameter.
     const read = match.route.method === "GET";
     const { query, minRevision } = read
-      ? takeMinRevision(readQuery(url.searchParams))
-      : { query: readQuery(url.searchParams), minRevision: undefined };
+      ? takeMinRevision(readQuery(url.search))
+      : { query: readQuery(url.search), minRevision: undefined };
     const revision = trackRevision(minRevision);
     try {
       const result = await match.route.run({
@@ -184,9 +189,9 @@ export function createHttpHandler(accessControl: AccessControl, given: HttpHandl
         accessControl,
         call: revision.call,
       });
-      if (result.status === 204) return new Response(null, { status: 204, headers: revision.headers() });
-      const response = json(result.status, result.body, revision.headers());
-      return head ? new Response(null, { status: response.status, headers: response.headers }) : response;
+      if (result.status === 204) return { status: 204, headers: revision.headers(), body: null };
+      const answer = json(result.status, result.body, revision.headers());
+      return head ? { ...answer, body: null } : answer;
     } catch (error) {
       throw renameFields(error, match.route);
     }
@@ -201,16 +206,35 @@ export function createHttpHandler(accessControl: AccessControl, given: HttpHandl
   }
 }
 
-function json(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): Response {
-  return new Response(JSON.stringify(body), {
+function json(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): Answer {
+  return {
     status,
     headers: { "content-type": "application/json; charset=utf-8", ...headers },
-  });
+    body: JSON.stringify(body),
+  };
+}
+
+/**
+ * The path and the query of a request's URL, as `new URL` would give them. A request's `url` is
+ * already serialized, so an http(s) one is only cut where its parts begin: parsing it again cost
+ * about as much as routing it.
+ */
+function splitUrl(href: string): { readonly pathname: string; readonly search: string } {
+  const authority = href.startsWith("http://") ? 7 : href.startsWith("https://") ? 8 : -1;
+  const path = authority < 0 ? -1 : href.indexOf("/", authority);
+  if (path < 0) return new URL(href);
+  const hash = href.indexOf("#", path);
+  const end = hash < 0 ? href.length : hash;
+  const query = href.indexOf("?", path);
+  return query < 0 || query > end
+    ? { pathname: href.slice(path, end), search: "" }
+    : { pathname: href.slice(path, query), search: href.slice(query, end) };
 }
 
 /** The decoded path segments, or `null` when a segment is not valid percent-encoding. */
 function pathSegments(pathname: string): string[] | null {
   const parts = pathname.split("/").filter((part) => part !== "");
+  if (!pathname.includes("%")) return parts; // nothing to decode
   try {
     return parts.map((part) => decodeURIComponent(part));
   } catch {
@@ -234,8 +258,10 @@ function methodNotAllowed(allowed: readonly string[]): HttpFailure {
 }
 
 /** Query parameters as the service expects them: digit strings become integers; repeats are errors. */
-function readQuery(params: URLSearchParams): Record<string, unknown> {
+function readQuery(search: string): Record<string, unknown> {
   const query: Record<string, unknown> = {};
+  if (search.length <= 1) return query; // "" or "?"
+  const params = new URLSearchParams(search);
   for (const key of new Set(params.keys())) {
     const values = params.getAll(key);
     if (values.length > 1) {

@@ -6,6 +6,7 @@
  */
 import type { AccessError } from "../core/index.js";
 import { wireTimestamp } from "../storage/grant-records.js";
+import type { Answer } from "./answer.js";
 
 /** The codes the HTTP layer adds to SPEC section 5's for failures that only HTTP has. */
 export type HttpOnlyErrorCode =
@@ -75,10 +76,11 @@ export function errorEnvelopeText(body: ErrorBody, now: Date): string {
   return JSON.stringify(envelope);
 }
 
-/** A JSON response carrying the envelope, with a new trace id. */
-export function errorResponse(body: ErrorBody, now: Date, headers: Readonly<Record<string, string>> = {}): Response {
-  return new Response(errorEnvelopeText(body, now), {
+/** A JSON answer carrying the envelope, with a new trace id. */
+export function errorAnswer(body: ErrorBody, now: Date, headers: Readonly<Record<string, string>> = {}): Answer {
+  return {
     status: body.status,
     headers: { "content-type": "application/json; charset=utf-8", ...headers },
-  });
+    body: errorEnvelopeText(body, now),
+  };
 }

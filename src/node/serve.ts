@@ -3,12 +3,15 @@
  * module of the Node entry (`grantpath/node`); nothing in the main entry imports it.
  * @module
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { AccessError } from "../core/index.js";
 import { ownOptions } from "../core/validate.js";
+import { type AnswerRequest, answerRequestOf } from "../http/answer.js";
 import { errorEnvelopeText, httpErrorBody } from "../http/error-envelope.js";
+import { toRequest } from "./node-request.js";
+import { createRequestUrl } from "./request-url.js";
+import { answerOnSocket, writeAnswer, writeResponse } from "./write-answer.js";
 
 /**
  * Options of {@link serve}.
@@ -79,22 +82,26 @@ export async function serve(
   const onError = options.onError ?? ((error: unknown) => console.error("grantpath: request failed", error));
   const shown = host.includes(":") ? `[${host}]` : host;
   const state = { closing: false };
+  // A handler from createHttpHandler also answers as plain data: written in one go, with no
+  // Response built and read back (the cost that kept this server far from node:http's own).
+  const served: Served = { handler, answer: answerRequestOf(handler), requestUrl: createRequestUrl(shown), state };
+  const fail = (outgoing: ServerResponse, error: unknown) => {
+    onError(error);
+    if (outgoing.headersSent) {
+      outgoing.end();
+      return;
+    }
+    outgoing.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+    outgoing.end(errorEnvelopeText(httpErrorBody("INTERNAL_ERROR"), new Date()));
+  };
   const server = createServer((incoming, outgoing) => {
-    respond(handler, incoming, outgoing, shown, state).catch((error: unknown) => {
-      onError(error);
-      if (outgoing.headersSent) {
-        outgoing.end();
-        return;
-      }
-      outgoing.writeHead(500, { "content-type": "application/json; charset=utf-8" });
-      outgoing.end(errorEnvelopeText(httpErrorBody("INTERNAL_ERROR"), new Date()));
-    });
+    respond(served, incoming, outgoing).catch((error: unknown) => fail(outgoing, error));
   });
   // Node hands CONNECT to this event, not to the request listener, and without a listener drops
   // the connection unanswered: answer it as the handler answers any method it does not route.
   server.on("connect", (incoming: IncomingMessage, socket: Duplex) => {
     socket.on("error", () => {}); // a client gone before its answer is nothing to report
-    answerOnSocket(handler, incoming, socket, shown).catch((error: unknown) => {
+    respondOnSocket(served, incoming, socket).catch((error: unknown) => {
       onError(error);
       socket.destroy();
     });
@@ -132,134 +139,30 @@ export async function serve(
   };
 }
 
-async function respond(
-  handler: (request: Request) => Promise<Response>,
-  incoming: IncomingMessage,
-  outgoing: ServerResponse,
-  host: string,
-  state: { readonly closing: boolean },
-): Promise<void> {
-  const request = toRequest(incoming, host);
-  const response = await handler(request);
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, key) => {
-    headers[key] = value;
-  });
+/** What answering a request needs, the same for every request of one server. */
+interface Served {
+  readonly handler: (request: Request) => Promise<Response>;
+  /** The handler's answers as data, when it offers them (a handler from createHttpHandler does). */
+  readonly answer: AnswerRequest | undefined;
+  readonly requestUrl: (incoming: IncomingMessage) => string;
+  readonly state: { readonly closing: boolean };
+}
+
+async function respond(served: Served, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+  const request = toRequest(incoming, served.requestUrl(incoming));
   // A body the handler stopped reading (over the size limit) is not drained: the connection is
   // closed instead, so the rest of the body cannot be taken for the next request.
-  if (state.closing || !incoming.complete) headers.connection = "close";
-  outgoing.writeHead(response.status, headers);
-  if (response.body) {
-    const reader = response.body.getReader();
-    for (let next = await reader.read(); !next.done; next = await reader.read()) outgoing.write(next.value);
+  if (served.answer) {
+    const answered = await served.answer(request);
+    writeAnswer(outgoing, answered, served.state.closing || !incoming.complete);
+  } else {
+    const response = await served.handler(request);
+    await writeResponse(outgoing, response, served.state.closing || !incoming.complete);
   }
-  outgoing.end();
 }
 
 /** Answers a request whose connection Node handed over whole (CONNECT), then closes it. */
-async function answerOnSocket(
-  handler: (request: Request) => Promise<Response>,
-  incoming: IncomingMessage,
-  socket: Duplex,
-  host: string,
-): Promise<void> {
-  const response = await handler(toRequest(incoming, host));
-  const body = Buffer.from(await response.arrayBuffer());
-  const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}`];
-  response.headers.forEach((value, key) => {
-    if (!FRAMING_HEADERS.has(key)) lines.push(`${key}: ${value}`);
-  });
-  lines.push(`content-length: ${body.byteLength}`, "connection: close", "", "");
-  socket.end(Buffer.concat([Buffer.from(lines.join("\r\n"), "latin1"), body]));
-}
-
-/** Headers that frame a message on the wire: {@link answerOnSocket} writes its own. */
-const FRAMING_HEADERS = new Set(["connection", "content-length", "keep-alive", "transfer-encoding"]);
-
-/**
- * Methods the Fetch standard forbids (`new Request` throws on them; Node's parser passes CONNECT
- * and TRACE on, and answers TRACK 400 itself). They are no method of any route, so the handler
- * should answer them as it answers any such method (404 for an unknown path, 405 with `Allow`
- * otherwise) rather than the bridge failing with a 500 and a log line per request.
- */
-const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
-
-/**
- * A `Request` that reports a forbidden `method`: one made as a bodiless GET (such a request
- * may carry no content), its `method` then read as the real one. Only `clone()` or
- * `new Request(request)` of it would read GET, and the handler makes neither before routing.
- */
-function forbiddenMethodRequest(url: URL, method: string, headers: Headers): Request {
-  const request = new Request(url, { method: "GET", headers });
-  Object.defineProperty(request, "method", { value: method, enumerable: true });
-  return request;
-}
-
-function toRequest(incoming: IncomingMessage, host: string): Request {
-  // The path is joined to a fixed origin: a Host header may be empty or malformed, and a path
-  // such as //v1/… must stay a path.
-  const path = incoming.url?.startsWith("/") ? incoming.url : "/";
-  let url: URL;
-  try {
-    url = new URL(`http://${incoming.headers.host || host}${path}`);
-  } catch {
-    url = new URL(`http://${host}${path}`); // the Host header was not a valid authority
-  }
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(incoming.headers)) {
-    if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
-  }
-  const method = incoming.method ?? "GET";
-  if (FORBIDDEN_METHODS.has(method.toUpperCase())) return forbiddenMethodRequest(url, method, headers);
-  const hasBody = method !== "GET" && method !== "HEAD";
-  const init: RequestInit & { duplex?: "half" } = { method, headers };
-  if (hasBody) {
-    init.body = requestBody(incoming);
-    init.duplex = "half"; // required by Node's fetch for streamed request bodies
-  }
-  return new Request(url, init);
-}
-
-/**
- * The request body as a web stream, with backpressure. Unlike Readable.toWeb, cancelling it
- * (the handler stops at the size limit) does not destroy the socket under the response.
- */
-function requestBody(incoming: IncomingMessage): ReadableStream<Uint8Array> {
-  let open = true;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      incoming.on("data", (chunk: Buffer) => {
-        if (!open) return;
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 1) <= 0) incoming.pause();
-      });
-      incoming.once("end", () => {
-        if (open) controller.close();
-        open = false;
-      });
-      // A client that goes away mid-body sent no request: the handler answers it as a short
-      // body (422, nothing changes) rather than as an unexpected failure.
-      const ended = () => {
-        if (open) {
-          controller.error(
-            new AccessError("VALIDATION_ERROR", {
-              field: "body",
-              message: "the request body ended before it was complete",
-            }),
-          );
-        }
-        open = false;
-      };
-      incoming.once("aborted", ended);
-      incoming.once("error", ended);
-    },
-    pull() {
-      incoming.resume();
-    },
-    cancel() {
-      open = false;
-      incoming.pause();
-    },
-  });
+async function respondOnSocket(served: Served, incoming: IncomingMessage, socket: Duplex): Promise<void> {
+  const response = await served.handler(toRequest(incoming, served.requestUrl(incoming)));
+  await answerOnSocket(socket, response);
 }

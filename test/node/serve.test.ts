@@ -236,3 +236,98 @@ describe("the handler itself, given odd but legal methods", () => {
     expect(api.unexpected).toEqual([]);
   });
 });
+
+describe("a handler's answers written as data, and any other handler's Responses", () => {
+  /** Serves a fresh fixture: its handler as it is (answers as data), or wrapped (a Response to read back). */
+  async function fixture(wrapped: boolean) {
+    const api = createApi();
+    const handler = wrapped ? (request: Request) => api.handler(request) : api.handler;
+    return { api, running: await serve(handler, { port: 0 }) };
+  }
+
+  /** What a client sees, but what differs by nature between two answers (the date, trace ids). */
+  async function seen(response: Response) {
+    const headers: [string, string][] = [];
+    response.headers.forEach((value, name) => {
+      if (name !== "date") headers.push([name, value]);
+    });
+    const text = await response.text();
+    return { status: response.status, headers, text: text.replace(/"trace_id":"[^"]*"/, '"trace_id":"…"') };
+  }
+
+  it("are the same bytes either way, for every kind of answer", async () => {
+    const [direct, wrapped] = await Promise.all([fixture(false), fixture(true)]);
+    try {
+      const owner = { authorization: `Bearer ${TOKENS.owner}` };
+      const grant = {
+        entity_type: "knowledge_slice",
+        entity_id: "kslice_both01",
+        grantee_type: "user",
+        grantee_id: "usr_def456",
+        access_level: "read",
+      };
+      const exchanges: [string, RequestInit][] = [
+        [`${ORG_PATH}/users/usr_def456/resolved-access`, { headers: owner }],
+        [`${ORG_PATH}/users/usr_def456/resolved-access`, { method: "HEAD", headers: owner }],
+        [
+          `${ORG_PATH}/access/grants`,
+          { method: "POST", headers: { ...owner, "content-type": "application/json" }, body: JSON.stringify(grant) },
+        ],
+        [`${ORG_PATH}/access/grants?limit=2&skip=1`, { headers: owner }],
+        [`${ORG_PATH}/access/grants/agrant_seed01`, { method: "DELETE", headers: owner }],
+        [`${ORG_PATH}/access/grants`, { method: "PUT", headers: owner }],
+        [`${ORG_PATH}/access/grants`, {}],
+        ["/nowhere", { headers: owner }],
+        ["/openapi.json", { method: "HEAD" }],
+      ];
+      const statuses: number[] = [];
+      for (const [path, init] of exchanges) {
+        const [one, other] = await Promise.all([
+          fetch(`${direct.running.url}${path}`, init).then(seen),
+          fetch(`${wrapped.running.url}${path}`, init).then(seen),
+        ]);
+        expect(other, `${init.method ?? "GET"} ${path}`).toEqual(one);
+        statuses.push(one.status);
+      }
+      expect(statuses).toEqual([200, 200, 201, 200, 204, 405, 401, 404, 200]);
+      expect([direct.api.unexpected, wrapped.api.unexpected]).toEqual([[], []]);
+    } finally {
+      await Promise.all([direct.running.close(), wrapped.running.close()]);
+    }
+  });
+
+  it("writes a whole body with its length, streams one still being written, and keeps every Set-Cookie", async () => {
+    const encoder = new TextEncoder();
+    const running = await serve(
+      async (request) => {
+        if (new URL(request.url).pathname === "/stream") {
+          const body = new ReadableStream<Uint8Array>({
+            async start(controller) {
+              controller.enqueue(encoder.encode("first,"));
+              await new Promise((resolve) => setTimeout(resolve, 20));
+              controller.enqueue(encoder.encode("second"));
+              controller.close();
+            },
+          });
+          return new Response(body);
+        }
+        const headers = new Headers({ "content-type": "text/plain" });
+        headers.append("set-cookie", "a=1");
+        headers.append("set-cookie", "b=2");
+        return new Response("whole", { headers });
+      },
+      { port: 0 },
+    );
+    try {
+      const whole = await fetch(`${running.url}/whole`);
+      expect(whole.headers.get("content-length")).toBe("5");
+      expect(whole.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
+      expect(await whole.text()).toBe("whole");
+      const streamed = await fetch(`${running.url}/stream`);
+      expect(streamed.headers.get("transfer-encoding")).toBe("chunked");
+      expect(await streamed.text()).toBe("first,second");
+    } finally {
+      await running.close();
+    }
+  });
+});
