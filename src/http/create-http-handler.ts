@@ -125,24 +125,24 @@ export function createHttpHandler(accessControl: AccessControl, given: HttpHandl
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const onError = options.onError ?? ((error: unknown) => console.error("grantpath: unexpected error", error));
 
-  const answer: AnswerRequest = async (request) => {
-    try {
-      return await handle(request);
-    } catch (error) {
-      if (error instanceof HttpFailure) return errorAnswer(error.body, clock(), error.headers);
-      if (error instanceof AccessError) {
-        // A database that did not answer is the operator's to hear about, though the client may simply retry.
-        if (error.status >= 500) report(error, request);
-        return errorAnswer(accessErrorBody(error), clock(), accessErrorHeaders(error));
-      }
-      report(error, request);
-      return errorAnswer(httpErrorBody("INTERNAL_ERROR"), clock());
-    }
-  };
+  // One async function per request, not one per layer: each costs a promise and a turn of the queue.
+  const answer: AnswerRequest = (request) => handle(request).catch((error: unknown) => failure(error, request));
   const handler: HttpHandler = async (request) => answerResponse(await answer(request));
   // The answers as data too, for a server that writes bytes rather than reading a Response back (see answer.ts).
   Object.defineProperty(handler, ANSWER, { value: answer });
   return handler;
+
+  /** The answer to a request that failed: the envelope, and `onError` told of what the caller cannot fix. */
+  function failure(error: unknown, request: Request): Answer {
+    if (error instanceof HttpFailure) return errorAnswer(error.body, clock(), error.headers);
+    if (error instanceof AccessError) {
+      // A database that did not answer is the operator's to hear about, though the client may simply retry.
+      if (error.status >= 500) report(error, request);
+      return errorAnswer(accessErrorBody(error), clock(), accessErrorHeaders(error));
+    }
+    report(error, request);
+    return errorAnswer(httpErrorBody("INTERNAL_ERROR"), clock());
+  }
 
   function report(error: unknown, request: Request): void {
     try {
@@ -172,7 +172,8 @@ export function createHttpHandler(accessControl: AccessControl, given: HttpHandl
       throw methodNotAllowed(allowed.includes("GET") ? [...allowed, "HEAD"] : allowed);
     }
 
-    const actor = await authenticate(request);
+    const given = authenticateWith(request);
+    const actor = actorOf(given instanceof Promise ? await given : given);
     const body = match.route.hasBody ? await readJsonBody(request, maxBodyBytes) : undefined;
     // Every read may ask for a revision; the service's queries do not know the parameter.
     const read = match.route.method === "GET";
@@ -197,8 +198,7 @@ export function createHttpHandler(accessControl: AccessControl, given: HttpHandl
     }
   }
 
-  async function authenticate(request: Request): Promise<string> {
-    const caller = await authenticateWith(request);
+  function actorOf(caller: AuthenticatedCaller | null): string {
     if (!caller || !isValidId("user", caller.user_id)) {
       throw authenticationRequired();
     }
