@@ -6,8 +6,11 @@
  *    demo organization, the demo tokens, `serve` from grantpath/node);
  *  - `floor`: a bare `node:http` server that checks the bearer token and writes the bytes the real
  *    server answered (captured once), the least any server must do;
- *  - `serve-empty`: grantpath/node's `serve` around a handler that does only what the floor
- *    does, so the bridge's own cost shows apart from the handler's;
+ *  - `serve-answer`: grantpath/node's `serve` around a handler that does only what the floor
+ *    does and offers its answers as data, as one from `createHttpHandler` does: the bridge's own
+ *    cost, apart from the handler's;
+ *  - `serve-empty`: the same handler without that offer, so `serve` reads its `Response` back,
+ *    as it does for any other web handler;
  *  - `naive-empty`: a naive Node ↔ web conversion (a URL, a Headers, a Request, the Response's
  *    headers copied and its body read back) around that same handler: the wall the issue met.
  * @module
@@ -16,10 +19,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
+import { ANSWER, type AnswerRequest, answerResponse } from "../src/http/answer.js";
 import { serve } from "../src/node/index.js";
 
 /** The contenders, in the order the tables list them. */
-export const CONTENDERS = ["floor", "grantpath", "serve-empty", "naive-empty"] as const;
+export const CONTENDERS = ["floor", "grantpath", "serve-answer", "serve-empty", "naive-empty"] as const;
 
 /** One of {@link CONTENDERS}. */
 export type Contender = (typeof CONTENDERS)[number];
@@ -28,7 +32,8 @@ export type Contender = (typeof CONTENDERS)[number];
 export const CONTENDER_LABELS: Readonly<Record<Contender, string>> = {
   floor: "floor: bare node:http, same bytes",
   grantpath: "grantpath serve",
-  "serve-empty": "grantpath/node serve, empty handler",
+  "serve-answer": "grantpath/node serve, empty handler, answer as data",
+  "serve-empty": "grantpath/node serve, empty handler, Response",
   "naive-empty": "naive conversion, empty handler",
 };
 
@@ -150,6 +155,19 @@ function emptyHandler(captured: Captured): (request: Request) => Promise<Respons
   };
 }
 
+/** {@link emptyHandler}, offering its answers as data too, as a handler from `createHttpHandler` does. */
+function answeringHandler(captured: Captured): (request: Request) => Promise<Response> {
+  const authorization = `Bearer ${TOKEN}`;
+  const answer: AnswerRequest = async (request) => {
+    if (request.headers.get("authorization") !== authorization) return { status: 401, headers: {}, body: null };
+    if (request.method === "POST") await request.arrayBuffer();
+    return request.method === "POST" ? captured.post : captured.get;
+  };
+  const handler = async (request: Request) => answerResponse(await answer(request));
+  Object.defineProperty(handler, ANSWER, { value: answer });
+  return handler;
+}
+
 /** The conversion most bridges start as: everything built eagerly, the body streamed back. */
 async function naiveRespond(
   handler: (request: Request) => Promise<Response>,
@@ -197,6 +215,8 @@ async function start(contender: Contender, captured: Captured | undefined): Prom
   switch (contender) {
     case "floor":
       return startFloor(captured);
+    case "serve-answer":
+      return (await serve(answeringHandler(captured), { port: 0, host: "127.0.0.1" })).url;
     case "serve-empty":
       return (await serve(emptyHandler(captured), { port: 0, host: "127.0.0.1" })).url;
     case "naive-empty":
