@@ -1,6 +1,7 @@
 /**
- * Serving a web-standard handler on `node:http`, with graceful shutdown. This is the only
- * module of the Node entry (`grantpath/node`); nothing in the main entry imports it.
+ * Serving a web-standard handler on `node:http`, with graceful shutdown. The Node entry
+ * (`grantpath/node`) is this module and the ones beside it; nothing in the main entry imports
+ * them.
  * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -59,6 +60,17 @@ export interface RunningServer {
 
 /**
  * Serves `handler` over HTTP on Node and resolves once it listens.
+ *
+ * Any web-standard handler can be served. A handler from `createHttpHandler` is served without
+ * the `Response` it would make: it also offers its answers as plain data, which `serve` writes
+ * in one go (head and body in one write, with `Content-Length`). Any other handler's `Response`
+ * is read back and written, in one go too when its body is all there at once.
+ *
+ * The `Request` a handler gets is made only as far as it is read: its `method`, `url`,
+ * `headers` and `body` come straight from Node's request, and the standard `Request` is built
+ * from them the first time anything else is asked (`signal`, `text()`, `clone()`, …).
+ * `instanceof Request` holds; `new Request(request)` and `fetch(request)` do not accept it (they
+ * read a real one's internals), so copy or forward it as `request.clone()`, which is a real one.
  *
  * @example
  * ```ts

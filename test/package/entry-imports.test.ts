@@ -31,13 +31,13 @@ const EXPECTED: Readonly<Record<string, EntryImports>> = {
   ".": { loaded: [], onDemand: [] },
   "./adapter": { loaded: [], onDemand: [] },
   "./openapi": { loaded: [], onDemand: [] },
-  "./node": { loaded: ["node:http"], onDemand: [] },
+  "./node": { loaded: ["node:http", "node:stream"], onDemand: [] },
   "./sqlite": { loaded: ["better-sqlite3"], onDemand: [] },
   "./postgres": { loaded: ["pg"], onDemand: [] },
   "./testing": { loaded: [], onDemand: [] },
   "./testing/vitest": { loaded: ["vitest"], onDemand: [] },
   "bin grantpath": {
-    loaded: ["commander", "node:fs/promises", "node:http", "node:util"],
+    loaded: ["commander", "node:fs/promises", "node:http", "node:stream", "node:util"],
     onDemand: ["better-sqlite3", "pg"],
   },
 };
