@@ -34,3 +34,24 @@ export function answerRequestOf(handler: (request: Request) => Promise<Response>
   const offered = (handler as { readonly [ANSWER]?: unknown })[ANSWER];
   return typeof offered === "function" ? (offered as AnswerRequest) : undefined;
 }
+
+/**
+ * The key under which a request may offer to read its whole body as text, up to a size limit,
+ * without a web stream: grantpath/node's `serve` gives its requests one, read straight from
+ * Node's own stream. It answers `undefined` when the body is over the limit (reading then
+ * stops), and rejects as a body stream would if the client goes away mid-body. `Symbol.for`
+ * for the same reason as {@link ANSWER}.
+ */
+export const READ_BODY_TEXT: unique symbol = Symbol.for("grantpath.http.readBodyText");
+
+/** Reads a request's whole body as text, or answers `undefined` once it exceeds `limit` bytes. */
+export type ReadBodyText = (limit: number) => Promise<string | undefined>;
+
+/**
+ * The {@link ReadBodyText} a request offers, if it offers one: a request offers it only while
+ * nothing else has touched its body, so reading the standard way stays right in every other case.
+ */
+export function readBodyTextOf(request: Request): ReadBodyText | undefined {
+  const offered = (request as { readonly [READ_BODY_TEXT]?: unknown })[READ_BODY_TEXT];
+  return typeof offered === "function" ? (offered as ReadBodyText) : undefined;
+}

@@ -9,7 +9,7 @@ import { AccessError, isValidId } from "../core/index.js";
 import { ownOptions } from "../core/validate.js";
 import type { AccessControl } from "../service/index.js";
 import type { Awaitable } from "../storage/storage-adapter.js";
-import { ANSWER, type Answer, type AnswerRequest, answerResponse } from "./answer.js";
+import { ANSWER, type Answer, type AnswerRequest, answerResponse, readBodyTextOf } from "./answer.js";
 import { accessErrorBody, accessErrorHeaders, type ErrorBody, errorAnswer, httpErrorBody } from "./error-envelope.js";
 import { takeMinRevision, trackRevision } from "./revisions.js";
 import { matchRoutes, type Route } from "./routes.js";
@@ -87,12 +87,12 @@ class HttpFailure extends Error {
 }
 
 /**
- * Serves the REST API of SPEC sections 6 and 8 (plus `GET /openapi.json`) over an access-control
+ * Serves the REST API of docs/spec.md §6, §8 and §9 (plus `GET /openapi.json`) over an access-control
  * service.
  *
  * Answers 201 for creates, 204 for revokes, 200 otherwise, each with `Grantpath-Revision`: the
  * revision a write committed or a read was computed on. Every GET takes `min_revision`.
- * Failures use the seed's envelope with a fresh `trace_id`: 401 without valid credentials, 403,
+ * Failures use the error envelope (docs/spec.md §5) with a fresh `trace_id`: 401 without valid credentials, 403,
  * 404 (also for unknown routes), 405 with `Allow`, 409, 410 when the change log no longer reaches
  * back, 413 for bodies over the limit, 415 for bodies that are not declared JSON, 422 for invalid
  * input (also malformed JSON), 500 for anything unexpected, and 503 with `Retry-After` when the
@@ -206,11 +206,27 @@ export function createHttpHandler(accessControl: AccessControl, given: HttpHandl
   }
 }
 
+/**
+ * The JSON text of answers the service keeps and hands out again (they are frozen: see
+ * service/resolved-answers.ts), so one kept answer is serialized once.
+ */
+const jsonOfFrozen = new WeakMap<object, string>();
+
+function jsonText(body: unknown): string {
+  if (typeof body !== "object" || body === null || !Object.isFrozen(body)) return JSON.stringify(body);
+  let text = jsonOfFrozen.get(body);
+  if (text === undefined) {
+    text = JSON.stringify(body);
+    jsonOfFrozen.set(body, text);
+  }
+  return text;
+}
+
 function json(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): Answer {
   return {
     status,
     headers: { "content-type": "application/json; charset=utf-8", ...headers },
-    body: JSON.stringify(body),
+    body: jsonText(body),
   };
 }
 
@@ -265,7 +281,7 @@ function readQuery(search: string): Record<string, unknown> {
   for (const key of new Set(params.keys())) {
     const values = params.getAll(key);
     if (values.length > 1) {
-      throw new AccessError("VALIDATION_ERROR", { field: key, message: `${key} may be given only once` });
+      throw validationError(key, `${key} may be given only once`);
     }
     const value = values[0] as string;
     query[key] = /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value;
@@ -274,7 +290,7 @@ function readQuery(search: string): Record<string, unknown> {
 }
 
 /**
- * The JSON body. A body that is not JSON is a 422 whatever its declared type (SPEC section 6);
+ * The JSON body. A body that is not JSON is a 422 whatever its declared type (docs/spec.md §6);
  * a JSON body declared as another media type is a 415, since the client meant something else.
  */
 async function readJsonBody(request: Request, limit: number): Promise<unknown> {
@@ -282,7 +298,7 @@ async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   if (declared > limit) throw tooLarge(limit);
   const text = await readText(request, limit);
   if (text.trim() === "") {
-    throw new AccessError("VALIDATION_ERROR", { field: "body", message: "a JSON body is required" });
+    throw validationError("body", "a JSON body is required");
   }
   let body: unknown;
   try {
@@ -303,6 +319,12 @@ async function readJsonBody(request: Request, limit: number): Promise<unknown> {
 
 /** Reads the body as text, stopping as soon as it exceeds `limit` bytes. */
 async function readText(request: Request, limit: number): Promise<string> {
+  const readDirectly = readBodyTextOf(request);
+  if (readDirectly) {
+    const text = await readDirectly(limit);
+    if (text === undefined) throw tooLarge(limit);
+    return text;
+  }
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -1,5 +1,5 @@
 /**
- * The seed's error envelope: every failed request answers
+ * The error envelope (docs/spec.md §5): every failed request answers
  * `{ success: false, error: { code, message, system_message, type, status, details, trace_id, timestamp } }`
  * with a fresh `trace_id` and the current `timestamp`.
  * @module
@@ -8,7 +8,7 @@ import type { AccessError } from "../core/index.js";
 import { wireTimestamp } from "../storage/grant-records.js";
 import type { Answer } from "./answer.js";
 
-/** The codes the HTTP layer adds to SPEC section 5's for failures that only HTTP has. */
+/** The codes the HTTP layer adds to docs/spec.md §5's for failures that only HTTP has. */
 export type HttpOnlyErrorCode =
   | "METHOD_NOT_ALLOWED"
   | "PAYLOAD_TOO_LARGE"

@@ -4,7 +4,8 @@
  */
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
-import { requestBody } from "./request-body.js";
+import { READ_BODY_TEXT, type ReadBodyText } from "../http/answer.js";
+import { readBodyText, requestBody } from "./request-body.js";
 
 /**
  * Methods the Fetch standard forbids (`new Request` throws on them; Node's parser passes CONNECT
@@ -19,6 +20,11 @@ const BODY_READERS = new Set(["arrayBuffer", "blob", "bytes", "formData", "json"
 
 /** What this module answers itself; a `Request`'s every other member is the standard one's. */
 const OWN_MEMBERS = new Set(["constructor", "method", "url", "headers", "body", "bodyUsed", "clone"]);
+
+/** A body stream with nothing left in it: the body after {@link READ_BODY_TEXT} read it. */
+function emptyBody(): ReadableStream<Uint8Array> {
+  return new ReadableStream({ start: (controller) => controller.close() });
+}
 
 /** The request's headers, as Node joined them (a repeated header it keeps once is kept once). */
 function requestHeaders(incoming: IncomingMessage): Headers {
@@ -59,6 +65,8 @@ class NodeRequest {
   #full: Request | undefined;
   /** Whether the standard `Request` was made without the body, the handler having read it already. */
   #bodyRead = false;
+  /** Whether the body was read by {@link READ_BODY_TEXT}. */
+  #taken = false;
 
   constructor(incoming: IncomingMessage, url: string) {
     this.#incoming = incoming;
@@ -81,6 +89,7 @@ class NodeRequest {
   get body(): ReadableStream<Uint8Array> | null {
     // Once the standard Request has the stream, its body is the one to read (a clone() tees it).
     if (this.#full && !this.#bodyRead) return this.#full.body;
+    if (this.#taken) this.#body ??= emptyBody();
     if (this.#body === undefined) {
       const method = this.method;
       const bodiless = method === "GET" || method === "HEAD" || FORBIDDEN_METHODS.has(method.toUpperCase());
@@ -89,7 +98,22 @@ class NodeRequest {
     return this.#body;
   }
 
+  /**
+   * The body read straight from Node's stream as text, with no web stream between: offered only
+   * while nothing else has touched the body (the handler reads it the standard way otherwise).
+   */
+  get [READ_BODY_TEXT](): ReadBodyText | undefined {
+    if (this.#taken || this.#full || this.#body !== undefined) return undefined;
+    const method = this.method;
+    if (method === "GET" || method === "HEAD" || FORBIDDEN_METHODS.has(method.toUpperCase())) return undefined;
+    return (limit) => {
+      this.#taken = true;
+      return readBodyText(this.#incoming, limit);
+    };
+  }
+
   get bodyUsed(): boolean {
+    if (this.#taken) return true;
     if (this.#full && !this.#bodyRead) return this.#full.bodyUsed;
     return this.#body !== undefined && this.#body !== null && Readable.isDisturbed(this.#body as unknown as Readable);
   }
@@ -101,6 +125,7 @@ class NodeRequest {
 
   /** Whether the body was read here, so that the standard `Request` cannot read it. */
   #spent(): boolean {
+    if (this.#taken) return true;
     if (this.#full && !this.#bodyRead) return false;
     return this.#body !== undefined && this.#body !== null && isUsed(this.#body);
   }
@@ -118,7 +143,7 @@ class NodeRequest {
       // Made as a bodiless GET (such a request may carry no content), its method then read as the real one.
       this.#full = new Request(url, { method: "GET", headers });
       Object.defineProperty(this.#full, "method", { value: method, enumerable: true });
-    } else if (body === null || isUsed(body)) {
+    } else if (body === null || this.#taken || isUsed(body)) {
       this.#bodyRead = body !== null;
       this.#full = new Request(url, { method, headers });
     } else {

@@ -40,3 +40,47 @@ export function requestBody(incoming: IncomingMessage): ReadableStream<Uint8Arra
     },
   });
 }
+
+/**
+ * The whole request body as UTF-8 text, read from Node's stream with no web stream between, or
+ * `undefined` as soon as it exceeds `limit` bytes (reading then stops, the rest left unread, as
+ * when a stream is cancelled). A client that goes away mid-body rejects as {@link requestBody}'s
+ * stream errors.
+ */
+export function readBodyText(incoming: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      incoming.off("data", onData);
+      incoming.off("end", onEnd);
+      incoming.off("aborted", onEnded);
+      incoming.off("error", onEnded);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        stop();
+        incoming.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      // As TextDecoder (the standard way of reading a body) decodes: a leading BOM is dropped.
+      const text = bytes.toString("utf8");
+      resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    };
+    const onEnded = () => {
+      stop();
+      reject(validationError("body", "the request body ended before it was complete"));
+    };
+    incoming.on("data", onData);
+    incoming.once("end", onEnd);
+    incoming.once("aborted", onEnded);
+    incoming.once("error", onEnded);
+  });
+}

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readBodyTextOf } from "../../src/http/answer.js";
 import { toRequest } from "../../src/node/node-request.js";
 
 type Probe = (request: Request) => Promise<unknown>;
@@ -141,5 +142,47 @@ describe("the bridge's Request", () => {
       sent.end();
     });
     expect(JSON.parse(answer)).toEqual({ method: "TRACE", body: null, text: "", clone: "GET" });
+  });
+
+  it("offers its body as text straight from Node's stream, and is then used as a read Request is", async () => {
+    const seen = await through(async (request) => {
+      const read = readBodyTextOf(request);
+      const text = await read?.(1024);
+      return {
+        text,
+        again: readBodyTextOf(request) === undefined,
+        used: request.bodyUsed,
+        textAfter: await rejection(request.text()),
+        cloneAfter: (() => {
+          try {
+            request.clone();
+            return "cloned";
+          } catch (error) {
+            return error instanceof TypeError ? "TypeError" : String(error);
+          }
+        })(),
+      };
+    }, POST);
+    expect(seen).toEqual({ text: '{"a":1}', again: true, used: true, textAfter: "TypeError", cloneAfter: "TypeError" });
+  });
+
+  it("reads text as TextDecoder would (a leading BOM dropped, bad bytes replaced) and stops past the limit", async () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0xff, 0x7d]);
+    const decoded = await through(async (request) => readBodyTextOf(request)?.(1024), { method: "POST", body: bytes });
+    expect(decoded).toBe(new TextDecoder().decode(bytes));
+    const over = await through(async (request) => ({ text: (await readBodyTextOf(request)?.(4)) ?? "over" }), {
+      method: "POST",
+      body: "0123456789",
+    });
+    expect(over).toEqual({ text: "over" });
+  });
+
+  it("is not offered once the body was touched another way, nor for GET", async () => {
+    const seen = await through(async (request) => {
+      void request.body;
+      return readBodyTextOf(request) === undefined;
+    }, POST);
+    expect(seen).toBe(true);
+    expect(await through(async (request) => readBodyTextOf(request) === undefined)).toBe(true);
   });
 });
