@@ -22,6 +22,7 @@ import { queryPage } from "../core/query-arguments.js";
 import { expectEntityType, expectId, type UntrustedObject } from "../core/validate.js";
 import type { AccessControl, CallOptions, CheckAccessItemError } from "./access-control-types.js";
 import { requireCheckPermission, requireEntityAdmin, requireSelfOrOwner } from "./permissions.js";
+import { resolvedAnswers } from "./resolved-answers.js";
 import { answer, queryObject, type ServiceContext } from "./service-context.js";
 import {
   actorArg,
@@ -83,6 +84,7 @@ function usersWithAccessArgs(rest: readonly unknown[]): {
 /** The access questions over the service's shared parts. */
 export function accessQuestions(context: ServiceContext): AccessQuestions {
   const { now, read } = context;
+  const resolved = resolvedAnswers();
 
   function resolveAccessOf(
     organizationId: string,
@@ -116,7 +118,9 @@ export function accessQuestions(context: ServiceContext): AccessQuestions {
     const at = now();
     const { graph, revision } = await read(org, call);
     requireSelfOrOwner(graph, actor, user);
-    return answer(call, revision, resolveAccess(graph, user, { entityType, at, ...page }));
+    const key = `${entityType ?? ""}\u0000${page?.skip ?? ""}\u0000${page?.limit ?? ""}`;
+    const made = resolved.answer(graph, user, key, at, () => resolveAccess(graph, user, { entityType, at, ...page }));
+    return answer(call, revision, made);
   }
 
   function usersWithAccessOf(
