@@ -12,18 +12,30 @@
  *  - `serve-empty`: the same handler without that offer, so `serve` reads its `Response` back,
  *    as it does for any other web handler;
  *  - `naive-empty`: a naive Node ↔ web conversion (a URL, a Headers, a Request, the Response's
- *    headers copied and its body read back) around that same handler: the wall the issue met.
+ *    headers copied and its body read back) around that same handler: the wall a bridge meets;
+ *  - `hono-globals` and `hono`: the real handler (`createHttpHandler` over memory storage, the
+ *    demo organization and tokens) served by `@hono/node-server`, the well-kept bridge we weighed
+ *    against our own, first as it runs by default (it replaces the process's global `Request` and
+ *    `Response` with its own lighter ones), then with `overrideGlobalObjects: false`.
  * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
-import { ANSWER, type AnswerRequest, answerResponse } from "../src/http/answer.js";
+import { ANSWER, type AnswerRequest, answerResponse, readBodyTextOf } from "../src/http/answer.js";
 import { serve } from "../src/node/index.js";
 
 /** The contenders, in the order the tables list them. */
-export const CONTENDERS = ["floor", "grantpath", "serve-answer", "serve-empty", "naive-empty"] as const;
+export const CONTENDERS = [
+  "floor",
+  "grantpath",
+  "serve-answer",
+  "serve-empty",
+  "naive-empty",
+  "hono-globals",
+  "hono",
+] as const;
 
 /** One of {@link CONTENDERS}. */
 export type Contender = (typeof CONTENDERS)[number];
@@ -35,6 +47,8 @@ export const CONTENDER_LABELS: Readonly<Record<Contender, string>> = {
   "serve-answer": "grantpath/node serve, empty handler, answer as data",
   "serve-empty": "grantpath/node serve, empty handler, Response",
   "naive-empty": "naive conversion, empty handler",
+  "hono-globals": "@hono/node-server, real handler, globals replaced",
+  hono: "@hono/node-server, real handler, globals kept",
 };
 
 /** The demo organization's owner, as `grantpath serve` prints it. */
@@ -160,7 +174,8 @@ function answeringHandler(captured: Captured): (request: Request) => Promise<Res
   const authorization = `Bearer ${TOKEN}`;
   const answer: AnswerRequest = async (request) => {
     if (request.headers.get("authorization") !== authorization) return { status: 401, headers: {}, body: null };
-    if (request.method === "POST") await request.arrayBuffer();
+    // Read as createHttpHandler reads a body: straight from Node's stream when the request offers it.
+    if (request.method === "POST") await (readBodyTextOf(request)?.(1 << 20) ?? request.text());
     return request.method === "POST" ? captured.post : captured.get;
   };
   const handler = async (request: Request) => answerResponse(await answer(request));
@@ -209,6 +224,27 @@ function startNaive(handler: (request: Request) => Promise<Response>): Promise<s
   return listen(server);
 }
 
+/** The demo server's handler (what `grantpath serve` serves), served by `@hono/node-server`. */
+async function startHono(overrideGlobalObjects: boolean): Promise<string> {
+  const { serve: honoServe } = await import("@hono/node-server");
+  const { createAccessControl, createHttpHandler, memoryStorage } = await import("../src/index.js");
+  const { DEMO_ORGANIZATION, DEMO_TOKENS } = await import("../src/cli/demo-organization.js");
+  const tokens = new Map(Object.entries(DEMO_TOKENS));
+  const accessControl = createAccessControl({ storage: memoryStorage({ initial: [DEMO_ORGANIZATION] }) });
+  const handler = createHttpHandler(accessControl, {
+    authenticate: (request) => {
+      const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "");
+      const user_id = match ? tokens.get(match[1] as string) : undefined;
+      return user_id ? { user_id } : null;
+    },
+  });
+  return new Promise((resolve) => {
+    honoServe({ fetch: handler, port: 0, hostname: "127.0.0.1", overrideGlobalObjects }, (info) =>
+      resolve(`http://127.0.0.1:${info.port}`),
+    );
+  });
+}
+
 async function start(contender: Contender, captured: Captured | undefined): Promise<string> {
   if (contender === "grantpath") return startGrantpath();
   if (!captured) throw new Error(`bench: ${contender} repeats the real answers, and was given none`);
@@ -221,6 +257,10 @@ async function start(contender: Contender, captured: Captured | undefined): Prom
       return (await serve(emptyHandler(captured), { port: 0, host: "127.0.0.1" })).url;
     case "naive-empty":
       return startNaive(emptyHandler(captured));
+    case "hono-globals":
+      return startHono(true);
+    case "hono":
+      return startHono(false);
   }
 }
 
