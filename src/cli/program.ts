@@ -1,6 +1,7 @@
 /**
  * The `grantpath` command line: `serve` (the REST API on the embedded default), `resolve`,
- * `check`, `who` and `validate` over a graph file, and `check --server` against a running server.
+ * `check`, `who` and `validate` over a graph file, `check --server` against a running server,
+ * and `test` over scenario files.
  * @module
  */
 import { readFile } from "node:fs/promises";
@@ -29,6 +30,10 @@ import { OPENAPI_DOCUMENT } from "../http/openapi-document.js";
 import { serve } from "../node/index.js";
 import { createAccessControl } from "../service/index.js";
 import { memoryStorage, type StorageAdapter } from "../storage/index.js";
+import { ScenarioError } from "../testing/scenarios/scenario-error.js";
+import { runScenarioFile, updateScenarioFile } from "../testing/scenarios/scenario-files.js";
+import { jsonReport, junitReport, textReport } from "../testing/scenarios/scenario-report.js";
+import type { ScenarioResult } from "../testing/scenarios/scenario-types.js";
 import { collectProblems } from "./collect-problems.js";
 import { DEMO_ORGANIZATION, DEMO_TOKENS } from "./demo-organization.js";
 import { checkOnServer } from "./server-check.js";
@@ -39,6 +44,14 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly color: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Colours a text report's marks: ✓ green, ✗ red. */
+function colorReport(text: string): string {
+  return text.replace(
+    /^(\s*)([✓✗])/gmu,
+    (_, indent: string, mark: string) => indent + paint(mark === "✓" ? "green" : "red", mark),
+  );
 }
 
 /** Exit codes: 0 success, 1 "no" (denied, or an invalid graph), 2 a usage or input error. */
@@ -433,6 +446,60 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
       );
       io.stdout(`${table(["USER", "LEVEL", "GRANT PATHS"], rows, io.color)}\n`);
     });
+
+  program
+    .command("test")
+    .description(
+      "run scenario files (YAML or JSON): exit 0 when every test passes, 1 when one fails, 2 when a file cannot be read or is not a valid scenario",
+    )
+    .argument("<files...>", "scenario files")
+    .option("--verbose", "print every test and assertion, not only failures")
+    .addOption(
+      new Option("--reporter <format>", "text, json (for programs) or junit (for CI)")
+        .choices(["text", "json", "junit"])
+        .default("text"),
+    )
+    .option("--update", "rewrite failing resolve/who expectations with the current answers (keeps comments)")
+    .option("--coverage", "print the grants, departments, roles and composites no assertion exercised")
+    .action(
+      async (
+        files: string[],
+        options: { verbose?: boolean; reporter: "text" | "json" | "junit"; update?: boolean; coverage?: boolean },
+      ) => {
+        const started = performance.now();
+        const results: ScenarioResult[] = [];
+        let unreadable = false;
+        for (const file of files) {
+          try {
+            if (options.update) {
+              const update = await updateScenarioFile(file);
+              if (update.updated.length > 0) {
+                io.stderr(`${file}: updated ${update.updated.join(", ")}\n`);
+              }
+            }
+            results.push(await runScenarioFile(file));
+          } catch (error) {
+            if (!(error instanceof ScenarioError)) throw error;
+            unreadable = true;
+            for (const problem of error.problems) {
+              const where = problem.path === "" ? "" : `${problem.path}: `;
+              io.stderr(`${file}: ${io.color ? paint("red", error.code) : error.code} ${where}${problem.message}\n`);
+            }
+          }
+        }
+        if (options.reporter === "json") io.stdout(jsonReport(results));
+        else if (options.reporter === "junit") io.stdout(junitReport(results));
+        else {
+          const text = textReport(results, {
+            verbose: options.verbose === true,
+            coverage: options.coverage === true,
+            durationMs: performance.now() - started,
+          });
+          io.stdout(io.color ? colorReport(text) : text);
+        }
+        exitCode = unreadable ? EXIT.error : results.every((result) => result.passed) ? EXIT.ok : EXIT.no;
+      },
+    );
 
   program
     .command("validate")

@@ -20,7 +20,7 @@ export function compositeMembers(state: GraphState, compositeId: string): readon
 }
 
 /** The composites that directly contain a slice. */
-function compositeContainers(state: GraphState, sliceId: string): readonly string[] {
+export function compositeContainers(state: GraphState, sliceId: string): readonly string[] {
   return trieGet(state.compositeParents, sliceId) ?? [];
 }
 

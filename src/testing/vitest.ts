@@ -4,3 +4,10 @@
  * @packageDocumentation
  */
 export { type ConformanceOptions, runStorageConformance } from "./storage-conformance.js";
+export {
+  type GrantpathMatchers,
+  grantpathMatchers,
+  installGrantpathMatchers,
+  type MatcherOptions,
+} from "./vitest/matchers.js";
+export { describeScenario } from "./vitest/scenario-suite.js";
