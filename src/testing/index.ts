@@ -6,5 +6,6 @@
  * `grantpath/testing/vitest`.
  * @packageDocumentation
  */
-export { type ManualClock, manualClock, sequentialIds } from "./test-kit.js";
+
 export * from "./scenarios/index.js";
+export { type ManualClock, manualClock, sequentialIds } from "./test-kit.js";

@@ -34,11 +34,12 @@ const EXPECTED: Readonly<Record<string, EntryImports>> = {
   "./node": { loaded: ["node:http", "node:stream"], onDemand: [] },
   "./sqlite": { loaded: ["better-sqlite3"], onDemand: [] },
   "./postgres": { loaded: ["pg"], onDemand: [] },
-  "./testing": { loaded: [], onDemand: [] },
-  "./testing/vitest": { loaded: ["vitest"], onDemand: [] },
+  // Reading a scenario file loads the file system and yaml; running an object loads nothing.
+  "./testing": { loaded: [], onDemand: ["node:fs/promises", "node:path", "yaml"] },
+  "./testing/vitest": { loaded: ["vitest"], onDemand: ["node:fs/promises", "node:path", "yaml"] },
   "bin grantpath": {
     loaded: ["commander", "node:fs/promises", "node:http", "node:stream", "node:util"],
-    onDemand: ["better-sqlite3", "pg"],
+    onDemand: ["better-sqlite3", "node:path", "pg", "yaml"],
   },
 };
 
@@ -105,12 +106,12 @@ describe("what each built entry imports at run time", () => {
     for (const path of paths) expect(await importsOf(path), path).toStrictEqual(EXPECTED[name]);
   });
 
-  it("the library's entries need nothing installed; the executable needs commander, its one dependency", () => {
-    expect(Object.keys(pkg.dependencies)).toStrictEqual(["commander"]);
+  it("the library's entries need nothing installed but yaml, for scenario files; the executable needs commander", () => {
+    expect(Object.keys(pkg.dependencies)).toStrictEqual(["commander", "yaml"]);
     const needed = new Set(Object.values(EXPECTED).flatMap((entry) => [...entry.loaded, ...entry.onDemand]));
     const packages = [...needed].filter((name) => !name.startsWith("node:")).sort();
-    expect(packages).toStrictEqual(["better-sqlite3", "commander", "pg", "vitest"]);
-    // every package but commander is an optional peer: installed by those who use its entry
+    expect(packages).toStrictEqual(["better-sqlite3", "commander", "pg", "vitest", "yaml"]);
+    // every package but commander and yaml is an optional peer: installed by those who use its entry
     expect(Object.keys(pkg.peerDependencies).sort()).toStrictEqual(["better-sqlite3", "pg", "vitest"]);
   });
 });

@@ -19,11 +19,12 @@ const LAYERS = {
   "storage/sqlite": { layers: ["core", "storage"], outside: ["better-sqlite3"] },
   "storage/postgres": { layers: ["core", "storage"], outside: ["pg"] },
   service: { layers: ["core", "storage"], outside: [] },
-  testing: { layers: ["core", "storage", "service"], outside: ["vitest"] },
+  // Scenario files load node: built-ins and yaml only by import() (checked below).
+  testing: { layers: ["core", "storage", "service"], outside: ["vitest", "fast-check", "yaml", "node:"] },
   http: { layers: ["core", "storage", "service"], outside: [] },
   node: { layers: ["core", "http"], outside: ["node:"] },
   cli: {
-    layers: ["core", "storage", "storage/sqlite", "storage/postgres", "service", "http", "node"],
+    layers: ["core", "storage", "storage/sqlite", "storage/postgres", "service", "http", "node", "testing"],
     outside: ["commander", "node:"],
   },
   // The package entries (src/*.ts) gather layers; none reaches the CLI, Node or a driver.
@@ -109,6 +110,13 @@ describe("the layers of src/", () => {
       )
       .map(describeImport);
     expect(wrong).toStrictEqual([]);
+  });
+
+  it("the testing kit loads the file system and yaml only when a scenario file is read: by import()", () => {
+    const loaded = imports.filter(
+      (i) => layerOf(i.file) === "testing" && (i.specifier.startsWith("node:") || i.specifier === "yaml") && !i.dynamic,
+    );
+    expect(loaded.map(describeImport)).toStrictEqual([]);
   });
 
   it("the CLI loads a SQL adapter only when asked: by import(), never a static import", () => {

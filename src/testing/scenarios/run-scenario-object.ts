@@ -7,7 +7,14 @@ import { runParsedScenario } from "./run-scenario.js";
 import { ScenarioError } from "./scenario-error.js";
 import type { ScenarioResult } from "./scenario-types.js";
 
-/** How {@link runScenario} and `runScenarioFile` ask. */
+/**
+ * How {@link runScenario} and `runScenarioFile` ask.
+ *
+ * @example
+ * ```ts
+ * const result = runScenario(scenario, { now: new Date("2025-07-01T00:00:00Z") });
+ * ```
+ */
 export interface ScenarioRunOptions {
   /** The instant of tests without `at`; default: now. */
   readonly now?: Date;

@@ -10,6 +10,15 @@ export type ScenarioErrorCode = "SCENARIO_UNREADABLE" | "SCENARIO_INVALID";
 /**
  * A scenario that cannot run, with every problem found, each at its field path (or, for a file
  * that is not YAML, its line and column). `grantpath test` exits 2 on it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await runScenarioFile("authz/scenarios.yaml");
+ * } catch (error) {
+ *   if (error instanceof ScenarioError) for (const p of error.problems) console.log(p.path, p.message);
+ * }
+ * ```
  */
 export class ScenarioError extends Error {
   override readonly name = "ScenarioError";

@@ -51,13 +51,13 @@ async function parseText(file: string, text: string): Promise<{ value: unknown; 
     }
   }
   const yaml: YamlModule = await import("yaml");
-  const document = yaml.parseDocument(text, { prettyErrors: false });
+  const document = yaml.parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
     const problems: ScenarioProblem[] = document.errors.map((error) => {
       const at = error.linePos?.[0];
       return {
         path: at ? `line ${at.line}, column ${at.col}` : "",
-        message: error.message.split("\n")[0] ?? error.message,
+        message: (error.message.split("\n")[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, ""),
       };
     });
     throw new ScenarioError("SCENARIO_UNREADABLE", problems, file);
@@ -122,7 +122,15 @@ export async function runScenarioFile(file: string, options: ScenarioRunOptions 
   return runScenario(read.value, options, file);
 }
 
-/** What {@link updateScenarioFile} changed. */
+/**
+ * What {@link updateScenarioFile} changed.
+ *
+ * @example
+ * ```ts
+ * const { updated } = await updateScenarioFile("authz/scenarios.yaml");
+ * console.log(updated); // ["tests[0].resolve[0].entities"]
+ * ```
+ */
 export interface ScenarioUpdate {
   readonly file: string;
   /** The expectations rewritten, as field paths (`tests[0].resolve[1].entities`). */
@@ -137,6 +145,11 @@ export interface ScenarioUpdate {
  * `check` expectations are never rewritten: they state a decision, not a snapshot.
  *
  * @throws {@link ScenarioError} as {@link runScenarioFile}.
+ *
+ * @example
+ * ```ts
+ * await updateScenarioFile("authz/scenarios.yaml"); // as grantpath test --update
+ * ```
  */
 export async function updateScenarioFile(file: string, options: ScenarioRunOptions = {}): Promise<ScenarioUpdate> {
   const read = await readScenarioFile(file);

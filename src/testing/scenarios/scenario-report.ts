@@ -142,7 +142,14 @@ export function coverageLines(coverage: ScenarioCoverage): string[] {
   ];
 }
 
-/** Options of the text report. */
+/**
+ * Options of the text report.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(textReport([result], { verbose: true, coverage: true }));
+ * ```
+ */
 export interface TextReportOptions {
   /** Every test and assertion, not only failures. */
   readonly verbose?: boolean;
@@ -152,7 +159,14 @@ export interface TextReportOptions {
   readonly durationMs?: number;
 }
 
-/** The text report: failures (or everything), optionally coverage, and a summary line. */
+/**
+ * The text report: failures (or everything), optionally coverage, and a summary line.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(textReport([await runScenarioFile("authz/scenarios.yaml")]));
+ * ```
+ */
 export function textReport(results: readonly ScenarioResult[], options: TextReportOptions = {}): string {
   const lines: string[] = [];
   for (const result of results) {
@@ -173,7 +187,14 @@ export function textReport(results: readonly ScenarioResult[], options: TextRepo
   return `${lines.join("\n")}\n`;
 }
 
-/** The JSON report: every result as is, and the totals. */
+/**
+ * The JSON report: every result as is, and the totals.
+ *
+ * @example
+ * ```ts
+ * const report = JSON.parse(jsonReport([result])); // { passed, totals, results }
+ * ```
+ */
 export function jsonReport(results: readonly ScenarioResult[]): string {
   return `${JSON.stringify({ passed: results.every((result) => result.passed), totals: totalsOf(results), results }, null, 2)}\n`;
 }
@@ -182,7 +203,14 @@ function xml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The JUnit XML report: a suite per file, a case per test, a failure with the text report's lines. */
+/**
+ * The JUnit XML report: a suite per file, a case per test, a failure with the text report's lines.
+ *
+ * @example
+ * ```ts
+ * await writeFile("junit.xml", junitReport([result]));
+ * ```
+ */
 export function junitReport(results: readonly ScenarioResult[]): string {
   const totals = totalsOf(results);
   const out = [

@@ -52,7 +52,17 @@ export interface ScenarioTest {
   readonly who?: readonly WhoExpectation[] | undefined;
 }
 
-/** A scenario: one graph and the tests about it. */
+/**
+ * A scenario: one graph and the tests about it.
+ *
+ * @example
+ * ```ts
+ * const scenario: Scenario = {
+ *   graph: { organization_id: "org_1" },
+ *   tests: [{ name: "nobody reads asst_1", who: [{ entity_type: "assistant", entity_id: "asst_1", users: {} }] }],
+ * };
+ * ```
+ */
 export interface Scenario {
   readonly graph: GraphInput;
   readonly tests: readonly ScenarioTest[];
@@ -148,7 +158,15 @@ export interface ScenarioCoverage {
   };
 }
 
-/** The outcome of a scenario: every test, and the coverage of all of them. */
+/**
+ * The outcome of a scenario: every test, and the coverage of all of them.
+ *
+ * @example
+ * ```ts
+ * const result: ScenarioResult = await runScenarioFile("authz/scenarios.yaml");
+ * for (const test of result.tests.filter((t) => !t.passed)) console.log(test.name, test.assertions);
+ * ```
+ */
 export interface ScenarioResult {
   /** The file the scenario came from, when it came from one. */
   readonly file?: string;

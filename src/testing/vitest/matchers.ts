@@ -15,13 +15,28 @@ import {
 import { suggestGrants } from "../../core/suggest-grants.js";
 import { describePath } from "../scenarios/scenario-report.js";
 
-/** What a matcher asks: the level needed (any, when absent) and the instant (default now). */
+/**
+ * What a matcher asks: the level needed (any, when absent) and the instant (default now).
+ *
+ * @example
+ * ```ts
+ * expect(graph).toAllow("usr_def456", "knowledge_slice", "kslice_abc123", { level: "write", at: new Date() });
+ * ```
+ */
 export interface MatcherOptions {
   readonly level?: AccessLevel;
   readonly at?: Date;
 }
 
-/** The grantpath matchers, as vitest's `Assertion` gains them. */
+/**
+ * The grantpath matchers, as vitest's `Assertion` gains them.
+ *
+ * @example
+ * ```ts
+ * expect(graph).toDeny("usr_ghi789", "knowledge_slice", "kslice_def456");
+ * expect(graph).toHavePath("usr_ghi789", "knowledge_slice", "kslice_policies01", { type: "composite" });
+ * ```
+ */
 export interface GrantpathMatchers<R = unknown> {
   /** The user may act on the entity (at `level`, when given). */
   toAllow(userId: string, entityType: EntityType, entityId: string, options?: MatcherOptions): R;
@@ -66,7 +81,14 @@ function check(graph: unknown, userId: string, entityType: EntityType, entityId:
   });
 }
 
-/** The matchers, for `expect.extend` (done for you by {@link installGrantpathMatchers}). */
+/**
+ * The matchers, for `expect.extend` (done for you by {@link installGrantpathMatchers}).
+ *
+ * @example
+ * ```ts
+ * expect.extend(grantpathMatchers); // what installGrantpathMatchers() does
+ * ```
+ */
 export const grantpathMatchers = {
   toAllow(
     graph: unknown,
