@@ -9,5 +9,6 @@ export {
   grantpathMatchers,
   installGrantpathMatchers,
   type MatcherOptions,
+  type MatcherResult,
 } from "./vitest/matchers.js";
 export { describeScenario } from "./vitest/scenario-suite.js";

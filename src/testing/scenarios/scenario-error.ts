@@ -4,7 +4,15 @@
  */
 import type { ScenarioProblem } from "./scenario-types.js";
 
-/** Why a scenario could not run: `SCENARIO_UNREADABLE` (no such file, not YAML or JSON) or `SCENARIO_INVALID`. */
+/**
+ * Why a scenario could not run: `SCENARIO_UNREADABLE` (no such file, not YAML or JSON) or
+ * `SCENARIO_INVALID`.
+ *
+ * @example
+ * ```ts
+ * const code: ScenarioErrorCode = "SCENARIO_INVALID";
+ * ```
+ */
 export type ScenarioErrorCode = "SCENARIO_UNREADABLE" | "SCENARIO_INVALID";
 
 /**
@@ -27,6 +35,7 @@ export class ScenarioError extends Error {
   readonly file: string | undefined;
   readonly problems: readonly ScenarioProblem[];
 
+  /** The error for `code`, listing `problems` in its message; `file` when it came from one. */
   constructor(code: ScenarioErrorCode, problems: readonly ScenarioProblem[], file?: string, options?: ErrorOptions) {
     const where = file === undefined ? "the scenario" : file;
     const listed = problems.map((problem) => `  ${problem.path === "" ? "(top)" : problem.path}: ${problem.message}`);

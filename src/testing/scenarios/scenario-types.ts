@@ -14,7 +14,15 @@ import type {
 } from "../../core/index.js";
 import type { GrantSuggestion } from "../../core/suggest-grants.js";
 
-/** A check a test expects: may `user` act on the entity (at `level`, if given)? */
+/**
+ * A check a test expects: may `user` act on the entity (at `level`, if given)?
+ *
+ * @example
+ * ```ts
+ * const expectation: CheckExpectation = { user: "usr_def456", entity_type: "knowledge_slice",
+ *   entity_id: "kslice_abc123", level: "write", allowed: true };
+ * ```
+ */
 export interface CheckExpectation {
   readonly user: string;
   readonly entity_type: EntityType;
@@ -26,6 +34,12 @@ export interface CheckExpectation {
 /**
  * Exactly the entities `user` reaches (of `entity_type`, when given) and the level of each:
  * no other entity may be reached.
+ *
+ * @example
+ * ```ts
+ * const expectation: ResolveExpectation = { user: "usr_ghi789", entity_type: "vector_store",
+ *   entities: { vs_docs01: "write" } };
+ * ```
  */
 export interface ResolveExpectation {
   readonly user: string;
@@ -33,14 +47,30 @@ export interface ResolveExpectation {
   readonly entities: Readonly<Record<string, AccessLevel>>;
 }
 
-/** Exactly the users who reach the entity, and the level of each: no other user may reach it. */
+/**
+ * Exactly the users who reach the entity, and the level of each: no other user may reach it.
+ *
+ * @example
+ * ```ts
+ * const expectation: WhoExpectation = { entity_type: "knowledge_slice", entity_id: "kslice_policies01",
+ *   users: { usr_def456: "read", usr_ghi789: "read" } };
+ * ```
+ */
 export interface WhoExpectation {
   readonly entity_type: EntityType;
   readonly entity_id: string;
   readonly users: Readonly<Record<string, AccessLevel>>;
 }
 
-/** One test of a scenario: isolated from the others (its `grants` are its own). */
+/**
+ * One test of a scenario: isolated from the others (its `grants` are its own).
+ *
+ * @example
+ * ```ts
+ * const test: ScenarioTest = { name: "usr_1 reads asst_1", at: "2025-07-01T00:00:00Z",
+ *   check: [{ user: "usr_1", entity_type: "assistant", entity_id: "asst_1", allowed: true }] };
+ * ```
+ */
 export interface ScenarioTest {
   readonly name: string;
   /** The instant the test asks at (ISO-8601); default: the run's `now`. */
@@ -68,13 +98,27 @@ export interface Scenario {
   readonly tests: readonly ScenarioTest[];
 }
 
-/** What is wrong with a scenario file, at a field path (`tests[2].check[0].level`). */
+/**
+ * What is wrong with a scenario file, at a field path (`tests[2].check[0].level`).
+ *
+ * @example
+ * ```ts
+ * const problem: ScenarioProblem = { path: "tests[0].check[0].level", message: "must be one of read, write, admin" };
+ * ```
+ */
 export interface ScenarioProblem {
   readonly path: string;
   readonly message: string;
 }
 
-/** The outcome of one `check` expectation. */
+/**
+ * The outcome of one `check` expectation.
+ *
+ * @example
+ * ```ts
+ * const failed = result.tests[0]?.assertions.filter((a): a is CheckOutcome => a.kind === "check" && !a.passed);
+ * ```
+ */
 export interface CheckOutcome {
   readonly kind: "check";
   /** The expectation's position in the test's `check` list. */
@@ -90,14 +134,29 @@ export interface CheckOutcome {
   readonly suggestions?: readonly GrantSuggestion[];
 }
 
-/** One entity (or user) whose level differs from the expectation; `null` where there is none. */
+/**
+ * One entity (or user) whose level differs from the expectation; `null` where there is none.
+ *
+ * @example
+ * ```ts
+ * const difference: LevelDifference = { id: "kslice_abc123", expected: "read", actual: "write" };
+ * ```
+ */
 export interface LevelDifference {
   readonly id: string;
   readonly expected: AccessLevel | null;
   readonly actual: AccessLevel | null;
 }
 
-/** The outcome of one `resolve` expectation. */
+/**
+ * The outcome of one `resolve` expectation.
+ *
+ * @example
+ * ```ts
+ * const outcome = result.tests[0]?.assertions.find((a): a is ResolveOutcome => a.kind === "resolve");
+ * outcome?.differences; // [{ id, expected, actual }, …]
+ * ```
+ */
 export interface ResolveOutcome {
   readonly kind: "resolve";
   readonly index: number;
@@ -111,7 +170,15 @@ export interface ResolveOutcome {
   readonly paths: Readonly<Record<string, readonly GrantPath[]>>;
 }
 
-/** The outcome of one `who` expectation. */
+/**
+ * The outcome of one `who` expectation.
+ *
+ * @example
+ * ```ts
+ * const outcome = result.tests[0]?.assertions.find((a): a is WhoOutcome => a.kind === "who");
+ * outcome?.paths; // each user's grant paths
+ * ```
+ */
 export interface WhoOutcome {
   readonly kind: "who";
   readonly index: number;
@@ -123,10 +190,24 @@ export interface WhoOutcome {
   readonly paths: Readonly<Record<string, readonly GrantPath[]>>;
 }
 
-/** The outcome of one expectation. */
+/**
+ * The outcome of one expectation.
+ *
+ * @example
+ * ```ts
+ * for (const assertion of result.tests[0]?.assertions ?? []) console.log(assertion.kind, assertion.passed);
+ * ```
+ */
 export type AssertionOutcome = CheckOutcome | ResolveOutcome | WhoOutcome;
 
-/** The outcome of one test. */
+/**
+ * The outcome of one test.
+ *
+ * @example
+ * ```ts
+ * const failing: TestOutcome[] = result.tests.filter((test) => !test.passed);
+ * ```
+ */
 export interface TestOutcome {
   readonly name: string;
   /** The test's position in the scenario's `tests`. */
@@ -139,7 +220,14 @@ export interface TestOutcome {
   readonly duration_ms: number;
 }
 
-/** What no assertion of a scenario exercised: what appeared in no answer's grant paths. */
+/**
+ * What no assertion of a scenario exercised: what appeared in no answer's grant paths.
+ *
+ * @example
+ * ```ts
+ * const { grants, path_types } = result.coverage; // what no assertion exercised
+ * ```
+ */
 export interface ScenarioCoverage {
   /** Grants of the graph (and of the tests) no answer's paths went through, by id. */
   readonly grants: readonly string[];

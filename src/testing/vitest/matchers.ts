@@ -65,8 +65,20 @@ declare module "vitest" {
   interface Matchers<T = any> extends GrantpathMatchers {}
 }
 
-interface MatcherResult {
+/**
+ * What a matcher answers vitest: whether it passed, and the message to show when the
+ * expectation (or its `.not`) fails.
+ *
+ * @example
+ * ```ts
+ * const result: MatcherResult = grantpathMatchers.toAllow(graph, "usr_1", "assistant", "asst_1");
+ * result.pass; // false: nothing reaches asst_1
+ * ```
+ */
+export interface MatcherResult {
+  /** Whether the expectation holds. */
   pass: boolean;
+  /** What went wrong, shown when the expectation (or its `.not`) fails. */
   message: () => string;
 }
 
@@ -90,6 +102,7 @@ function check(graph: unknown, userId: string, entityType: EntityType, entityId:
  * ```
  */
 export const grantpathMatchers = {
+  /** Passes when the user may act on the entity (at `options.level`, when given). */
   toAllow(
     graph: unknown,
     userId: string,
@@ -110,6 +123,7 @@ export const grantpathMatchers = {
           : `expected ${asked} to be allowed, but it is denied (${answer.access_level ?? "no access"}); paths found:\n${paths(answer.grant_paths)}\nnearest grants that would allow it:\n${suggestions.map((s) => `  ${s.grantee_type} ${s.grantee_id} on ${s.entity_id}`).join("\n")}`,
     };
   },
+  /** Passes when the user may not act on the entity (at `options.level`, when given). */
   toDeny(
     graph: unknown,
     userId: string,
@@ -120,6 +134,7 @@ export const grantpathMatchers = {
     const allowed = grantpathMatchers.toAllow(graph, userId, entityType, entityId, options);
     return { pass: !allowed.pass, message: allowed.message };
   },
+  /** Passes when the user reaches exactly `entities` (of `options.entityType`) at those levels. */
   toResolve(
     graph: unknown,
     userId: string,
@@ -148,6 +163,7 @@ export const grantpathMatchers = {
           : `expected ${userId} to reach exactly these entities:\n${lines.join("\n")}`,
     };
   },
+  /** Passes when one of the user's paths to the entity has every field of `path`. */
   toHavePath(
     graph: unknown,
     userId: string,
