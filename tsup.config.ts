@@ -12,7 +12,7 @@ const shared: Options = {
   // process.env.NODE_ENV when it loads, which throws in workerd and needs a permission in Deno.
   noExternal: ["immer"],
   env: { NODE_ENV: "production" },
-  external: ["vitest", "commander", "better-sqlite3", "pg", /^node:/],
+  external: ["vitest", "fast-check", "commander", "better-sqlite3", "pg", /^node:/],
 };
 
 export default defineConfig([
@@ -25,6 +25,7 @@ export default defineConfig([
       openapi: "src/openapi.ts",
       testing: "src/testing/index.ts",
       "testing/vitest": "src/testing/vitest.ts",
+      "testing/fast-check": "src/testing/fast-check.ts",
       node: "src/node/index.ts",
       sqlite: "src/storage/sqlite/index.ts",
       postgres: "src/storage/postgres/index.ts",
@@ -42,6 +43,7 @@ export default defineConfig([
       adapter: "src/adapter.ts",
       openapi: "src/openapi.ts",
       testing: "src/testing/index.ts",
+      "testing/fast-check": "src/testing/fast-check.ts",
       node: "src/node/index.ts",
       sqlite: "src/storage/sqlite/index.ts",
       postgres: "src/storage/postgres/index.ts",

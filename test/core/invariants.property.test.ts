@@ -1,6 +1,8 @@
 /**
- * docs/spec.md §4, property by property, against the brute-force oracle in
- * test/support/reference.ts. Every property runs the global number of cases (>= 500).
+ * docs/spec.md §4, property by property, against the brute-force oracle that grantpath/testing
+ * exports (src/testing/reference-resolver.ts), on organizations from test/support/arbitraries.ts
+ * and from the generators adopters get (grantpath/testing/fast-check). Every property runs the
+ * global number of cases (>= 500).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -32,6 +34,25 @@ import {
   usersWithAccess,
 } from "../../src/index.js";
 import {
+  applyWrite as applyGeneratedWrite,
+  applyWriteToInput,
+  entitiesToAsk,
+  type GraphInputArbitraryOptions,
+  graphInputArbitrary,
+  graphWritesArbitrary,
+  instantArbitrary,
+  reorderGraphInput,
+  userIdsToAsk,
+} from "../../src/testing/fast-check.js";
+import { referenceCheck, referenceResolve, referenceUsersWithAccess } from "../../src/testing/index.js";
+import {
+  containedSlices,
+  isActive,
+  isWithin,
+  levelRank,
+  reachableSlices,
+} from "../../src/testing/reference-resolver.js";
+import {
   arbAt,
   arbDeptId,
   arbGrantId,
@@ -54,18 +75,20 @@ import {
   USER_POOL,
   usersToCheck,
 } from "../support/arbitraries.js";
-import {
-  containedSlices,
-  isActive,
-  isWithin,
-  levelRank,
-  reachableSlices,
-  referenceCheck,
-  referenceResolve,
-  referenceUsersWithAccess,
-} from "../support/reference.js";
 
 type Graph = ReturnType<typeof createGraph>;
+
+/** Bigger and deeper than test/support/arbitraries.ts's organizations: chains of 6 departments, 5 composites. */
+const DEEP: GraphInputArbitraryOptions = {
+  users: 8,
+  departments: 9,
+  roles: 4,
+  slices: 10,
+  grants: 40,
+  departmentDepth: 6,
+  compositeDepth: 5,
+  fanOut: 4,
+};
 
 const ENTITY_TYPES: readonly EntityType[] = ["assistant", "knowledge_slice", "vector_store"];
 const LEVELS: readonly AccessLevel[] = ["read", "write", "admin"];
@@ -371,6 +394,30 @@ describe("invariant 2: soundness and completeness", () => {
     );
   });
 
+  it("all three questions equal the reference on bigger, deeper organizations (the adopters' generator)", () => {
+    fc.assert(
+      fc.property(graphInputArbitrary(DEEP), instantArbitrary(), (input, at) => {
+        const graph = createGraph(input);
+        const users = userIdsToAsk(input);
+        for (const userId of users) {
+          expect(JSON.stringify(resolveAccess(graph, userId, { at })), userId).toBe(
+            JSON.stringify(referenceResolve(input, userId, { at })),
+          );
+        }
+        for (const [i, e] of entitiesToAsk(input).entries()) {
+          expect(plain(usersWithAccess(graph, e.entity_type, e.entity_id, { at }))).toEqual(
+            plain(referenceUsersWithAccess(input, e.entity_type, e.entity_id, { at })),
+          );
+          const userId = users[i % users.length] ?? "usr_nobody";
+          const options = { level: LEVELS[i % LEVELS.length], at };
+          expect(plain(checkAccess(graph, userId, e.entity_type, e.entity_id, options))).toEqual(
+            plain(referenceCheck(input, userId, e.entity_type, e.entity_id, options)),
+          );
+        }
+      }),
+    );
+  });
+
   it("resolveAccess with an entityType filter equals the filtered reference", () => {
     fc.assert(
       fc.property(arbGraphInput(), arbAt, (input, at) => {
@@ -559,33 +606,12 @@ describe("invariant 3: monotonicity", () => {
   });
 });
 
-/** The same graph with every list and every member list reordered. */
-function shuffleInput(input: GraphInput, keys: readonly number[]): GraphInput {
-  const rotated = (offset: number) => keys.map((_, i) => keys[(i + offset) % keys.length] ?? 0);
-  return {
-    organization_id: input.organization_id,
-    ...(input.owners === undefined ? {} : { owners: permute(input.owners, rotated(1)) }),
-    ...(input.roles === undefined ? {} : { roles: permute(input.roles, rotated(2)) }),
-    users: permute(input.users ?? [], rotated(3)).map((u, i) => ({
-      id: u.id,
-      ...(u.department_ids === undefined ? {} : { department_ids: permute(u.department_ids, rotated(4 + i)) }),
-      ...(u.role_ids === undefined ? {} : { role_ids: permute(u.role_ids, rotated(5 + i)) }),
-    })),
-    departments: permute(input.departments ?? [], rotated(6)),
-    composites: permute(input.composites ?? [], rotated(7)).map((c, i) => ({
-      id: c.id,
-      member_slice_ids: permute(c.member_slice_ids, rotated(8 + i)),
-    })),
-    grants: permute(input.grants ?? [], rotated(9)),
-  };
-}
-
 describe("invariant 4: order independence", () => {
   it("reordering grants, users, departments, composites and member lists changes nothing", () => {
     fc.assert(
       fc.property(arbGraphInput(), arbPermutationKeys, arbAt, (input, keys, at) => {
         const original = createGraph(input);
-        const shuffled = createGraph(shuffleInput(input, keys));
+        const shuffled = createGraph(reorderGraphInput(input, keys));
         const users = usersToCheck(input);
         expect(resolveAll(shuffled, users, at)).toEqual(resolveAll(original, users, at));
         expect(usersWithAccessAll(shuffled, input, at)).toEqual(usersWithAccessAll(original, input, at));
@@ -884,6 +910,32 @@ describe("persistence and round trips", () => {
         // The export is faithful enough for the oracle too.
         expectMatchesReference(graph, exported, at);
         expect(plain(graphToInput(again))).toEqual(plain(exported));
+      }),
+    );
+  });
+
+  it("valid write sequences on deep organizations answer as the reference does on the modelled input", () => {
+    const arbitrary = graphInputArbitrary(DEEP).chain((input) =>
+      fc.tuple(fc.constant(input), graphWritesArbitrary(input, { ...DEEP, maxWrites: 10 }), instantArbitrary()),
+    );
+    fc.assert(
+      fc.property(arbitrary, ([input, writes, at]) => {
+        let graph = createGraph(input);
+        let modelInput = input;
+        for (const write of writes) {
+          const before = graph;
+          const asked = userIdsToAsk(modelInput);
+          const answersBefore = resolveAll(before, asked, at);
+          graph = applyGeneratedWrite(graph, write);
+          modelInput = applyWriteToInput(modelInput, write);
+          for (const userId of userIdsToAsk(modelInput)) {
+            expect(JSON.stringify(resolveAccess(graph, userId, { at })), userId).toBe(
+              JSON.stringify(referenceResolve(modelInput, userId, { at })),
+            );
+          }
+          // The graph written to answers as before (persistence).
+          expect(resolveAll(before, asked, at)).toEqual(answersBefore);
+        }
       }),
     );
   });

@@ -10,6 +10,7 @@ const entries = [
   "../../src/openapi.ts",
   "../../src/testing/index.ts",
   "../../src/testing/vitest.ts",
+  "../../src/testing/fast-check.ts",
   "../../src/node/index.ts",
   "../../src/storage/sqlite/index.ts",
   "../../src/storage/postgres/index.ts",

@@ -37,6 +37,7 @@ const EXPECTED: Readonly<Record<string, EntryImports>> = {
   // Reading a scenario file loads the file system and yaml; running an object loads nothing.
   "./testing": { loaded: [], onDemand: ["node:fs/promises", "node:path", "yaml"] },
   "./testing/vitest": { loaded: ["vitest"], onDemand: ["node:fs/promises", "node:path", "yaml"] },
+  "./testing/fast-check": { loaded: ["fast-check"], onDemand: [] },
   "bin grantpath": {
     loaded: ["commander", "node:fs/promises", "node:http", "node:stream", "node:util"],
     onDemand: ["better-sqlite3", "node:path", "pg", "yaml"],
@@ -110,8 +111,8 @@ describe("what each built entry imports at run time", () => {
     expect(Object.keys(pkg.dependencies)).toStrictEqual(["commander", "yaml"]);
     const needed = new Set(Object.values(EXPECTED).flatMap((entry) => [...entry.loaded, ...entry.onDemand]));
     const packages = [...needed].filter((name) => !name.startsWith("node:")).sort();
-    expect(packages).toStrictEqual(["better-sqlite3", "commander", "pg", "vitest", "yaml"]);
+    expect(packages).toStrictEqual(["better-sqlite3", "commander", "fast-check", "pg", "vitest", "yaml"]);
     // every package but commander and yaml is an optional peer: installed by those who use its entry
-    expect(Object.keys(pkg.peerDependencies).sort()).toStrictEqual(["better-sqlite3", "pg", "vitest"]);
+    expect(Object.keys(pkg.peerDependencies).sort()).toStrictEqual(["better-sqlite3", "fast-check", "pg", "vitest"]);
   });
 });

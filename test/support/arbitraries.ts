@@ -15,13 +15,17 @@ import type {
   GraphInput,
   UserInput,
 } from "../../src/core/types.js";
+import {
+  EXPIRY_CHOICES as EXPORTED_EXPIRY_CHOICES,
+  instantArbitrary,
+  REFERENCE_INSTANT,
+} from "../../src/testing/fast-check.js";
 
 export const ORG_ID = "org_acme";
 export const OTHER_ORG_ID = "org_other";
 
-/** The instant expiries cluster around. */
-export const REF_INSTANT = Date.parse("2025-06-15T10:00:00.000Z");
-const HOUR = 3_600_000;
+/** The instant expiries cluster around (the one grantpath/testing/fast-check's generators use). */
+export const REF_INSTANT: number = REFERENCE_INSTANT;
 
 export const USER_POOL = [
   "usr_alice",
@@ -79,29 +83,10 @@ const SPECIAL_GRANT_IDS = [
 ];
 
 /** Expiry choices: before, at and after the reference instant, in Z and offset notation. */
-export const EXPIRY_CHOICES = [
-  new Date(REF_INSTANT - HOUR).toISOString(),
-  new Date(REF_INSTANT - 1).toISOString(),
-  new Date(REF_INSTANT).toISOString(), // "2025-06-15T10:00:00.000Z"
-  new Date(REF_INSTANT + 1).toISOString(),
-  new Date(REF_INSTANT + HOUR).toISOString(),
-  "2025-06-15T12:00:00.000+02:00", // the reference instant again
-  "2025-06-15T10:00:00+01:00", // one hour before it, without milliseconds
-] as const;
-
-const CRITICAL_INSTANTS = [
-  REF_INSTANT - 2 * HOUR,
-  REF_INSTANT - HOUR,
-  REF_INSTANT,
-  REF_INSTANT + HOUR,
-  REF_INSTANT + 2 * HOUR,
-];
+export const EXPIRY_CHOICES: readonly string[] = EXPORTED_EXPIRY_CHOICES;
 
 /** `at` instants: exactly at, just before and just after every expiry, and anything near. */
-export const arbAt: fc.Arbitrary<Date> = fc.oneof(
-  fc.constantFrom(...CRITICAL_INSTANTS.flatMap((t) => [t - 1, t, t + 1])).map((t) => new Date(t)),
-  fc.integer({ min: REF_INSTANT - 3 * HOUR, max: REF_INSTANT + 3 * HOUR }).map((t) => new Date(t)),
-);
+export const arbAt: fc.Arbitrary<Date> = instantArbitrary();
 
 export const arbLevel: fc.Arbitrary<AccessLevel> = fc.constantFrom("read", "write", "admin");
 export const arbEntityType: fc.Arbitrary<EntityType> = fc.constantFrom("knowledge_slice", "vector_store", "assistant");
