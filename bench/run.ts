@@ -22,6 +22,7 @@ import {
   type GraphInput,
   type ResolvedAccess,
   resolveAccess,
+  reviewGrants,
   revokeGrant,
   usersWithAccess,
 } from "../src/index.js";
@@ -356,6 +357,15 @@ for (const presetName of presetNames) {
     "revokeGrant (one grant)",
     presetName,
     compare(writes, { grantpath: (i) => revokeGrant(added.get(i) as AccessGraph, `agrant_bench${i}`) }),
+  );
+
+  // reviewGrants (docs/spec.md §11): the whole organization at once. Its cost follows the grants
+  // times the users each reaches (on large, about 117 million user, grant and entity triples).
+  const reviews = Array.from({ length: small ? 20 : large ? 5 : 10 }, (_, i) => i);
+  addComparison(
+    "reviewGrants (whole organization)",
+    presetName,
+    compare(reviews, { grantpath: () => reviewGrants(graph, { at }) }),
   );
 }
 

@@ -57,6 +57,16 @@ export { ID_PREFIXES, type IdKind, isValidId } from "./core/ids.js";
 export { compareAccessLevels, levelSatisfies } from "./core/levels.js";
 export { DEFAULT_LIMITS, type GraphLimits } from "./core/limits.js";
 export { resolveAccess } from "./core/resolve-access.js";
+export {
+  type ExpiringGrantFinding,
+  type GrantFinding,
+  type GrantFindingBase,
+  type GrantReview,
+  type RedundantGrantFinding,
+  type ReviewGrantsOptions,
+  reviewGrants,
+  type UnreachableGrantFinding,
+} from "./core/review-grants.js";
 export * from "./core/types.js";
 export { usersWithAccess } from "./core/users-with-access.js";
 

@@ -1,6 +1,6 @@
 /**
  * The `grantpath` command line: `serve` (the REST API on the embedded default), `resolve`,
- * `check`, `who` and `validate` over a graph file, `check --server` against a running server,
+ * `check`, `who`, `review` and `validate` over a graph file, `check --server` against a running server,
  * and `test` over scenario files.
  * @module
  */
@@ -23,6 +23,7 @@ import {
   type GraphInput,
   isValidId,
   resolveAccess,
+  reviewGrants,
   usersWithAccess,
 } from "../core/index.js";
 import { createHttpHandler } from "../http/index.js";
@@ -36,6 +37,7 @@ import { jsonReport, junitReport, textReport } from "../testing/scenarios/scenar
 import type { ScenarioResult } from "../testing/scenarios/scenario-types.js";
 import { collectProblems } from "./collect-problems.js";
 import { DEMO_ORGANIZATION, DEMO_TOKENS } from "./demo-organization.js";
+import { parseDuration } from "./durations.js";
 import { checkOnServer } from "./server-check.js";
 
 /** Where the program writes, and how it ends; injectable so tests can run it in-process. */
@@ -445,6 +447,48 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
         ),
       );
       io.stdout(`${table(["USER", "LEVEL", "GRANT PATHS"], rows, io.color)}\n`);
+    });
+
+  program
+    .command("review")
+    .description("redundant, unreachable and expiring grants (exit 0: findings are information, not a failure)")
+    .argument("<graph.json>", "a GraphInput file")
+    .option("--at <instant>", "review at this ISO-8601 instant (default: now)", parseInstant)
+    .option(
+      "--expiring-within <duration>",
+      "report grants expiring within this long after --at: milliseconds, or like 12h, 7d, 2w (default: 7d)",
+      parseDuration,
+    )
+    .option("--json", "print the review as JSON")
+    .action(async (file: string, options: { at?: Date; expiringWithin?: number; json?: boolean }) => {
+      const review = reviewGrants(await loadGraph(file), { at: options.at, expiringWithin: options.expiringWithin });
+      if (options.json) {
+        io.stdout(`${JSON.stringify(review, null, 2)}\n`);
+        return;
+      }
+      if (review.findings.length === 0) {
+        io.stdout(`${file}: no redundant, unreachable or expiring grants\n`);
+        return;
+      }
+      const colours = { redundant: "yellow", unreachable: "red", expiring: "cyan" } as const;
+      const rows = review.findings.map((finding) => [
+        io.color ? paint(colours[finding.kind], finding.kind) : finding.kind,
+        finding.grant_id,
+        finding.entity_id,
+        finding.grantee_id,
+        levelText(finding.access_level, io.color),
+        finding.kind === "redundant"
+          ? `${finding.user_count} user${finding.user_count === 1 ? "" : "s"} reached, each holding as much through other grants`
+          : finding.kind === "unreachable"
+            ? `no user is ${finding.grantee_type === "role" ? "given the role" : "in the department or below it"}`
+            : `expires at ${finding.expires_at}`,
+      ]);
+      io.stdout(`${table(["KIND", "GRANT", "ENTITY", "GRANTEE", "LEVEL", "WHY"], rows, io.color)}\n`);
+      const count = (kind: string) => review.findings.filter((finding) => finding.kind === kind).length;
+      io.stdout(
+        `${review.findings.length} finding${review.findings.length === 1 ? "" : "s"}: ${count("redundant")} redundant, ` +
+          `${count("unreachable")} unreachable, ${count("expiring")} expiring\n`,
+      );
     });
 
   program

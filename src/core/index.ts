@@ -50,5 +50,15 @@ export { ID_PREFIXES, type IdKind, isValidId } from "./ids.js";
 export { compareAccessLevels, levelSatisfies } from "./levels.js";
 export { DEFAULT_LIMITS, type GraphLimits } from "./limits.js";
 export { resolveAccess } from "./resolve-access.js";
+export {
+  type ExpiringGrantFinding,
+  type GrantFinding,
+  type GrantFindingBase,
+  type GrantReview,
+  type RedundantGrantFinding,
+  type ReviewGrantsOptions,
+  reviewGrants,
+  type UnreachableGrantFinding,
+} from "./review-grants.js";
 export * from "./types.js";
 export { usersWithAccess } from "./users-with-access.js";
