@@ -16,6 +16,7 @@ export { applyChanges } from "./core/apply-changes.js";
 export type { ChangePage, Commit, GrantRecord, OrganizationSnapshot, StorageChange } from "./core/changes.js";
 export { checkAccess } from "./core/check-access.js";
 export { type CreateGraphOptions, createGraph } from "./core/create-graph.js";
+export { type AccessChange, type AccessDiff, type DiffAccessOptions, diffAccess } from "./core/diff-access.js";
 export {
   AccessError,
   type AccessErrorJSON,

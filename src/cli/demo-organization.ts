@@ -1,9 +1,9 @@
 /**
- * The demo organization `grantpath serve` starts with: the worked example of docs/spec.md §10
+ * The demo organization `grantpath serve` starts with: the worked example of docs/spec.md §12
  * (`org_xyz789`, `usr_def456`, `dept_eng01`, `role_admin01`, `kslice_abc123`, …), and bearer
  * tokens for a few of its users so the README's curl examples work as written. Its
  * create-grant request (usr_def456 read on kslice_abc123) is left for the README to make:
- * after it, the resolved-access request answers exactly as docs/spec.md §10 shows.
+ * after it, the resolved-access request answers exactly as docs/spec.md §12 shows.
  * @module
  */
 import type { GraphInput } from "../core/index.js";

@@ -19,6 +19,7 @@ import {
   type AccessGraph,
   checkAccess,
   createGraph,
+  diffAccess,
   type GrantPath,
   type GraphInput,
   isValidId,
@@ -181,6 +182,7 @@ function levelText(level: string, color: boolean): string {
 /** The options of `check`: the file form's, and the server form's. */
 interface CheckCommandOptions {
   readonly level?: string;
+  readonly explain?: boolean;
   readonly at?: Date;
   readonly json?: boolean;
   readonly server?: string;
@@ -222,6 +224,7 @@ async function checkFile(args: readonly string[], options: CheckCommandOptions):
   const check = checkAccess(await loadGraph(file), userId, entityType as never, entityId, {
     level: options.level as never,
     at: options.at,
+    explain: options.explain === true,
   });
   return { userId, entityId, check };
 }
@@ -257,6 +260,7 @@ async function checkServer(
     entityId,
     level: options.level,
     minRevision: options.minRevision,
+    explain: options.explain === true,
   });
   if (!outcome.ok) throw new CliFailure(outcome.message, EXIT.error);
   return { userId, entityId, check: outcome.check };
@@ -398,6 +402,7 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
         .argParser(parseInstant)
         .conflicts("server"),
     )
+    .option("--explain", "when denied, print the nearest grants that would allow it")
     .option("--json", "print the check as JSON")
     .option("--server <url>", "ask this running grantpath server (POST /access/check) instead of a graph file")
     .option("--org <organization_id>", "with --server: the organization")
@@ -417,8 +422,39 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
           `${io.color ? paint(check.allowed ? "green" : "red", verdict) : verdict}: ${userId} has ${check.access_level ?? "no access"} on ${entityId}\n`,
         );
         for (const path of check.grant_paths) io.stdout(`  ${describePath(path)}\n`);
+        if (check.suggestions && check.suggestions.length > 0) {
+          io.stdout(`one grant at ${options.level ?? "read"} to any of these would allow it, nearest first:\n`);
+          for (const s of check.suggestions)
+            io.stdout(`  ${s.grantee_type} ${s.grantee_id} on ${s.entity_type} ${s.entity_id}\n`);
+        }
       }
       if (!check.allowed) exitCode = EXIT.no;
+    });
+
+  program
+    .command("diff")
+    .description("every (user, entity) whose level differs between two graph files of one organization")
+    .argument("<old.json>", "the graph before")
+    .argument("<new.json>", "the graph after")
+    .option("--at <instant>", "decide expiry at this ISO-8601 instant (default: now)", parseInstant)
+    .option("--json", "print the diff as JSON")
+    .action(async (oldFile: string, newFile: string, options: { at?: Date; json?: boolean }) => {
+      const diff = diffAccess(await loadGraph(oldFile), await loadGraph(newFile), { at: options.at });
+      if (options.json) {
+        io.stdout(`${JSON.stringify(diff, null, 2)}\n`);
+        return;
+      }
+      if (diff.changes.length === 0) {
+        io.stdout("no access changes\n");
+        return;
+      }
+      const rows = diff.changes.map((change) => [
+        change.user_id,
+        `${change.entity_type} ${change.entity_id}`,
+        change.before ?? "-",
+        change.after ?? "-",
+      ]);
+      io.stdout(`${table(["USER", "ENTITY", "BEFORE", "AFTER"], rows, io.color)}\n`);
     });
 
   program

@@ -20,6 +20,8 @@ export interface ServerCheckRequest {
   readonly level?: string | undefined;
   /** Asks for an answer from this revision or a later one (`?min_revision=`). */
   readonly minRevision?: number | undefined;
+  /** Ask for `suggestions` when denied. */
+  readonly explain?: boolean | undefined;
 }
 
 /** The server's answer, or why there is none (one line, for standard error). */
@@ -75,6 +77,7 @@ export async function checkOnServer(request: ServerCheckRequest): Promise<Server
     entity_type: request.entityType,
     entity_id: request.entityId,
     ...(request.level === undefined ? {} : { level: request.level }),
+    ...(request.explain ? { explain: true } : {}),
   };
   let response: Response;
   try {

@@ -7,7 +7,7 @@
 import type { CompositeInput, DepartmentInput, GraphGrant, GraphInput, UserInput } from "./types.js";
 
 /**
- * A grant as stored and as served over the wire (the grant object of docs/spec.md §10), plus `revoked_at`
+ * A grant as stored and as served over the wire (the grant object of docs/spec.md §12), plus `revoked_at`
  * once it has been revoked. Revoked grants stay stored for audit.
  *
  * @example

@@ -5,10 +5,12 @@ import { grantSetGet } from "./grant-set.js";
 import { type AccessGraph, stateOf } from "./graph-state.js";
 import { trieGet } from "./hash-trie.js";
 import { levelSatisfies } from "./levels.js";
-import { queryEntity, queryInstant, queryLevel, queryUser } from "./query-arguments.js";
+import { queryEntity, queryFlag, queryInstant, queryLevel, queryUser } from "./query-arguments.js";
+import { suggestGrants } from "./suggest-grants.js";
 import type { AccessCheck, CheckOptions, EntityType, GrantPath } from "./types.js";
 import { userGrantees } from "./user-grantees.js";
 import { ownOptions } from "./validate.js";
+import { nextChangeAt, pathsWithValidity } from "./validity.js";
 
 /**
  * Whether a user may act on one entity, with the same level and paths {@link resolveAccess}
@@ -16,7 +18,9 @@ import { ownOptions } from "./validate.js";
  * composites that contain it, so its cost does not grow with the organization.
  *
  * @param options - `level` is the level the caller needs (without it any path allows);
- *   `at` (default now) decides which grants are active.
+ *   `at` (default now) decides which grants are active; `validity: true` adds `expires_at` to
+ *   each path, `valid_until` and `next_change_at`; `explain: true` adds, when not allowed,
+ *   `suggestions`: where one grant at `level` would allow it, nearest first (docs/spec.md §11).
  * @returns `allowed` is true when some path exists and its level is at least `level`;
  *   `access_level` is `null` when no path reaches the entity.
  * @throws {@link AccessError} `VALIDATION_ERROR` for a malformed id, type, level or instant.
@@ -46,6 +50,8 @@ export function checkAccess(
   const given = ownOptions(options, "options");
   const needed = queryLevel(given.level);
   const atMs = queryInstant(given.at);
+  const validity = queryFlag(given.validity, "validity");
+  const explain = queryFlag(given.explain, "explain");
 
   const grantees = userGrantees(state, user);
   const paths: GrantPath[] = [];
@@ -62,7 +68,27 @@ export function checkAccess(
   if (entity.entityType === "knowledge_slice") {
     for (const compositeId of compositeAncestors(state, entity.entityId)) collect(compositeId, compositePath);
   }
-  if (paths.length === 0) return { allowed: false, access_level: null, grant_paths: [] };
-  const { access_level, grant_paths } = finishPaths(paths);
-  return { allowed: needed === undefined || levelSatisfies(access_level, needed), access_level, grant_paths };
+  let answer: AccessCheck;
+  if (paths.length === 0) {
+    answer = validity
+      ? { allowed: false, access_level: null, grant_paths: [], valid_until: null, next_change_at: null }
+      : { allowed: false, access_level: null, grant_paths: [] };
+  } else {
+    const { access_level, grant_paths } = finishPaths(paths);
+    const allowed = needed === undefined || levelSatisfies(access_level, needed);
+    if (validity) {
+      const valid = pathsWithValidity(state, access_level, grant_paths);
+      answer = {
+        allowed,
+        access_level,
+        grant_paths: valid.grant_paths,
+        valid_until: valid.valid_until,
+        next_change_at: nextChangeAt([valid.earliestMs]),
+      };
+    } else {
+      answer = { allowed, access_level, grant_paths };
+    }
+  }
+  if (!explain || answer.allowed) return answer;
+  return { ...answer, suggestions: suggestGrants(graph, user, entity.entityType, entity.entityId) };
 }

@@ -55,7 +55,7 @@ export interface ErrorCatalogEntry {
 }
 
 /**
- * Status and default texts per code; the first two are docs/spec.md §10's own wording.
+ * Status and default texts per code; the first two are docs/spec.md §12's own wording.
  *
  * @example
  * ```ts

@@ -394,3 +394,30 @@ export function trieValues<V>(node: TrieNode<V>): V[] {
   trieForEach(node, (value) => values.push(value));
   return values;
 }
+
+/**
+ * Calls `visit` with every key whose value differs between two tries (added, removed, or a
+ * different value by identity), each once, in no particular order. Sub-tries the two share
+ * (as a write's copy shares every path it did not touch) are skipped whole, so comparing a
+ * graph with its successor costs what the writes between them touched.
+ */
+export function trieChangedKeys<V>(before: TrieNode<V>, after: TrieNode<V>, visit: (key: string) => void): void {
+  if (before === after) return;
+  if (!isLeaf(before) && !isLeaf(after)) {
+    for (let i = 0; i < WIDTH; i++) {
+      const a = before.children[i] ?? null;
+      const b = after.children[i] ?? null;
+      if (a === b) continue;
+      trieChangedKeys(a ?? emptyTrie<V>(), b ?? emptyTrie<V>(), visit);
+    }
+    return;
+  }
+  // A leaf on either side: compare the entries of both.
+  const old = new Map<string, V>();
+  trieForEach(before, (value, key) => old.set(key, value));
+  trieForEach(after, (value, key) => {
+    if (!old.has(key) || old.get(key) !== value) visit(key);
+    old.delete(key);
+  });
+  for (const key of old.keys()) visit(key);
+}

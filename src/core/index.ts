@@ -8,6 +8,7 @@ export { applyChanges } from "./apply-changes.js";
 export type { ChangePage, Commit, GrantRecord, OrganizationSnapshot, StorageChange } from "./changes.js";
 export { checkAccess } from "./check-access.js";
 export { type CreateGraphOptions, createGraph } from "./create-graph.js";
+export { type AccessChange, type AccessDiff, type DiffAccessOptions, diffAccess } from "./diff-access.js";
 export {
   AccessError,
   type AccessErrorJSON,

@@ -71,3 +71,10 @@ function wholeNumber(value: unknown, field: string, min: number, max: number): n
   }
   return value;
 }
+
+/** An optional yes/no option (`validity`, `explain`): absent, `true` or `false`. */
+export function queryFlag(value: unknown, field: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== "boolean") throw validationError(field, `${field} must be true or false`);
+  return value;
+}

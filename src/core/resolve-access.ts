@@ -5,7 +5,7 @@ import { grantSetValues } from "./grant-set.js";
 import { type AccessGraph, stateOf } from "./graph-state.js";
 import { trieGet, trieHas, trieSize } from "./hash-trie.js";
 import { maxLevel } from "./levels.js";
-import { queryEntityTypeFilter, queryInstant, queryPage, queryUser } from "./query-arguments.js";
+import { queryEntityTypeFilter, queryFlag, queryInstant, queryPage, queryUser } from "./query-arguments.js";
 import { resolveAccessPage } from "./resolve-access-page.js";
 import { entityTypeOf } from "./stored-grant.js";
 import {
@@ -20,6 +20,7 @@ import {
 } from "./types.js";
 import { userGrantees } from "./user-grantees.js";
 import { ownOptions } from "./validate.js";
+import { resolvedWithValidity } from "./validity.js";
 
 /**
  * One page of a user's resolved access: the entities the whole answer (the next signature) has
@@ -54,7 +55,9 @@ export function resolveAccess(
  * @param graph - The organization's graph.
  * @param userId - The user to resolve (`usr_*`).
  * @param options - `entityType` filters the entities returned; `at` (default now) decides
- *   which grants are active: a grant is inactive at and after its `expires_at`. `skip` and
+ *   which grants are active: a grant is inactive at and after its `expires_at`; `validity:
+ *   true` adds each path's `expires_at`, each entity's `valid_until` and the answer's
+ *   `next_change_at` (docs/spec.md §11). `skip` and
  *   `limit` ask for one page of the entities instead (see the other signature).
  * @throws {@link AccessError} `VALIDATION_ERROR` for a malformed id, type or instant.
  *
@@ -81,7 +84,11 @@ export function resolveAccess(graph: AccessGraph, userId: string, options: Resol
   const filter = queryEntityTypeFilter(given.entityType);
   const atMs = queryInstant(given.at);
   const page = queryPage(given.skip, given.limit);
-  if (page !== undefined) return resolveAccessPage(state, user_id, filter, atMs, page);
+  const validity = queryFlag(given.validity, "validity");
+  if (page !== undefined) {
+    const answered = resolveAccessPage(state, user_id, filter, atMs, page);
+    return validity ? resolvedWithValidity(state, answered) : answered;
+  }
 
   const found = new Map<string, FoundEntity>();
   // Most slices are not composites; an organization without any skips the lookup per grant.
@@ -106,7 +113,8 @@ export function resolveAccess(graph: AccessGraph, userId: string, options: Resol
       for (const sliceId of slices) addPath(found, "knowledge_slice", sliceId, compositePath(grant, reach));
     }
   }
-  return { user_id, entities: sortedEntities(found) };
+  const answer = { user_id, entities: sortedEntities(found) };
+  return validity ? resolvedWithValidity(state, answer) : answer;
 }
 
 /** A result entry while paths are still being added: its level is the highest so far. */

@@ -8,15 +8,9 @@ import { departmentParent } from "./department-forest.js";
 import { type AccessGraph, stateOf } from "./graph-state.js";
 import { userMemberships } from "./memberships.js";
 import { queryEntity, queryUser } from "./query-arguments.js";
-import type { EntityType, GranteeType } from "./types.js";
+import type { EntityType, GranteeType, GrantSuggestion } from "./types.js";
 
-/** Where one grant would allow a check: to this grantee, on this entity. */
-export interface GrantSuggestion {
-  readonly grantee_type: GranteeType;
-  readonly grantee_id: string;
-  readonly entity_type: EntityType;
-  readonly entity_id: string;
-}
+export type { GrantSuggestion } from "./types.js";
 
 /**
  * Ids reached from `start` by `next`, breadth first: nearest first, and within one distance in

@@ -263,6 +263,11 @@ export interface GrantPath {
   readonly composite_id: string | null;
   /** The grant this path comes from. */
   readonly grant_id: string;
+  /**
+   * When the grant expires (ISO-8601), `null` if never; present only when validity was asked
+   * for (`validity: true`, HTTP `include=validity`).
+   */
+  readonly expires_at?: string | null;
 }
 
 /**
@@ -282,15 +287,20 @@ export interface ResolvedEntity {
   readonly access_level: AccessLevel;
   /** Every path, in docs/spec.md §3's order. */
   readonly grant_paths: GrantPath[];
+  /**
+   * With validity: the instant the entity's level would first drop (the latest expiry among its
+   * paths at that level), `null` if one of them never expires.
+   */
+  readonly valid_until?: string | null;
 }
 
 /**
- * The result of {@link resolveAccess}: the resolved-access JSON of docs/spec.md §10.
+ * The result of {@link resolveAccess}: the resolved-access JSON of docs/spec.md §12.
  *
  * @example
  * ```ts
  * const access: ResolvedAccess = resolveAccess(graph, "usr_def456", { entityType: "knowledge_slice" });
- * JSON.stringify(access); // the resolved-access JSON of docs/spec.md §10
+ * JSON.stringify(access); // the resolved-access JSON of docs/spec.md §12
  * ```
  */
 export interface ResolvedAccess {
@@ -298,6 +308,8 @@ export interface ResolvedAccess {
   readonly user_id: string;
   /** Reached entities sorted by `entity_type`, then `entity_id`. */
   readonly entities: ResolvedEntity[];
+  /** With validity: the earliest expiry of any path in the answer, `null` if none expires. */
+  readonly next_change_at?: string | null;
 }
 
 /**
@@ -315,6 +327,15 @@ export interface AccessCheck {
   readonly access_level: AccessLevel | null;
   /** The paths to the entity, in docs/spec.md §3's order (empty when none). */
   readonly grant_paths: GrantPath[];
+  /** With validity: the instant the level would first drop, `null` if never (or no access). */
+  readonly valid_until?: string | null;
+  /** With validity: the earliest expiry of any path, `null` if none expires. */
+  readonly next_change_at?: string | null;
+  /**
+   * With `explain: true`, when not allowed: every place one grant at the needed level would
+   * allow it, nearest first (docs/spec.md §11).
+   */
+  readonly suggestions?: GrantSuggestion[];
 }
 
 /**
@@ -332,6 +353,8 @@ export interface UserAccess {
   readonly access_level: AccessLevel;
   /** The user's paths to the entity, in docs/spec.md §3's order. */
   readonly grant_paths: GrantPath[];
+  /** With validity: the instant the user's level would first drop, `null` if never. */
+  readonly valid_until?: string | null;
 }
 
 /**
@@ -349,6 +372,8 @@ export interface UsersWithAccess {
   readonly entity_id: string;
   /** Every reached user, sorted by `user_id`. */
   readonly users: UserAccess[];
+  /** With validity: the earliest expiry of any path in the answer, `null` if none expires. */
+  readonly next_change_at?: string | null;
 }
 
 /**
@@ -364,6 +389,8 @@ export interface ResolveOptions extends AccessPageOptions {
   readonly entityType?: EntityType | undefined;
   /** The instant that decides which grants are active. Default: now. */
   readonly at?: Date | undefined;
+  /** Add `expires_at`, `valid_until` and `next_change_at` (docs/spec.md §11). */
+  readonly validity?: boolean | undefined;
 }
 
 /**
@@ -379,6 +406,10 @@ export interface CheckOptions {
   readonly level?: AccessLevel | undefined;
   /** The instant that decides which grants are active. Default: now. */
   readonly at?: Date | undefined;
+  /** Add `expires_at`, `valid_until` and `next_change_at` (docs/spec.md §11). */
+  readonly validity?: boolean | undefined;
+  /** When not allowed, add `suggestions`: where one grant would allow it (docs/spec.md §11). */
+  readonly explain?: boolean | undefined;
 }
 
 /**
@@ -392,12 +423,14 @@ export interface CheckOptions {
 export interface UsersWithAccessOptions extends AccessPageOptions {
   /** The instant that decides which grants are active. Default: now. */
   readonly at?: Date | undefined;
+  /** Add `expires_at`, `valid_until` and `next_change_at` (docs/spec.md §11). */
+  readonly validity?: boolean | undefined;
 }
 
 /**
  * Paging of the two answers that can grow with the organization: the entities of
  * {@link resolveAccess} (in their docs/spec.md §3's order) and the users of {@link usersWithAccess} (by
- * `user_id`). Without `skip` and `limit` the answer is whole and has the exact shape of docs/spec.md §10;
+ * `user_id`). Without `skip` and `limit` the answer is whole and has the exact shape of docs/spec.md §12;
  * with either, it is one page with the grant lists' envelope fields (`total`, `skip`, `limit`,
  * `has_more`), and its cost follows the page, not the whole answer (docs/concepts.md).
  *
@@ -469,3 +502,19 @@ export interface ResolvedAccessPage extends ResolvedAccess, AccessPageInfo {}
  * ```
  */
 export interface UsersWithAccessPage extends UsersWithAccess, AccessPageInfo {}
+
+/**
+ * Where one grant would allow a denied check: to this grantee, on this entity (docs/spec.md §11).
+ *
+ * @example
+ * ```ts
+ * const suggestion: GrantSuggestion = { grantee_type: "department", grantee_id: "dept_eng01",
+ *   entity_type: "knowledge_slice", entity_id: "kslice_abc123" };
+ * ```
+ */
+export interface GrantSuggestion {
+  readonly grantee_type: GranteeType;
+  readonly grantee_id: string;
+  readonly entity_type: EntityType;
+  readonly entity_id: string;
+}

@@ -7,7 +7,7 @@ import { grantSetForEach } from "./grant-set.js";
 import { type AccessGraph, type GraphState, type StoredGrant, stateOf } from "./graph-state.js";
 import { hashKey, trieForEachKey, trieGet } from "./hash-trie.js";
 import { membersOf } from "./memberships.js";
-import { type PageWindow, queryEntity, queryInstant, queryPage } from "./query-arguments.js";
+import { type PageWindow, queryEntity, queryFlag, queryInstant, queryPage } from "./query-arguments.js";
 import { granteeTypeOf } from "./stored-grant.js";
 import type {
   AccessPageInfo,
@@ -21,6 +21,7 @@ import type {
 } from "./types.js";
 import { userGrantees } from "./user-grantees.js";
 import { ownOptions } from "./validate.js";
+import { usersWithValidity } from "./validity.js";
 
 /**
  * One page of the users who reach an entity: the users the whole answer (the next signature)
@@ -52,8 +53,10 @@ export function usersWithAccess(
  * for this entity. It reads only the grants on the entity and on the composites containing
  * it, and the members of the departments and roles those grants name.
  *
- * @param options - `at` (default now) decides which grants are active. `skip` and `limit` ask
- *   for one page of the users instead (see the other signature).
+ * @param options - `at` (default now) decides which grants are active; `validity: true` adds
+ *   each path's `expires_at`, each user's `valid_until` and the answer's `next_change_at`
+ *   (docs/spec.md §11). `skip` and `limit` ask for one page of the users instead (see the other
+ *   signature).
  * @throws {@link AccessError} `VALIDATION_ERROR` for a malformed type, id or instant.
  *
  * @example
@@ -86,8 +89,12 @@ export function usersWithAccess(
   const given = ownOptions(options, "options");
   const atMs = queryInstant(given.at);
   const page = queryPage(given.skip, given.limit);
+  const validity = queryFlag(given.validity, "validity");
   const grants = activeGrantsReaching(state, entity_type, entity_id, atMs);
-  if (page !== undefined) return { entity_type, entity_id, ...usersPage(state, grants, page) };
+  if (page !== undefined) {
+    const answered = { entity_type, entity_id, ...usersPage(state, grants, page) };
+    return validity ? usersWithValidity(state, answered) : answered;
+  }
 
   const pathsByUser = new Map<string, GrantPath[]>();
   for (const { grant, viaComposite } of grants) {
@@ -105,7 +112,8 @@ export function usersWithAccess(
   const users: UserAccess[] = [];
   for (const [user_id, paths] of pathsByUser) users.push({ user_id, ...finishPaths(paths) });
   users.sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0));
-  return { entity_type, entity_id, users };
+  const answer = { entity_type, entity_id, users };
+  return validity ? usersWithValidity(state, answer) : answer;
 }
 
 /** An active grant whose paths land on the entity: its own grants, and those of the composites containing it. */
@@ -175,7 +183,7 @@ function usersPage(
  * itself, a role's members, or the members of a department and of every department below it (a
  * user in two of those is visited twice).
  */
-function forEachUserReachedBy(
+export function forEachUserReachedBy(
   state: GraphState,
   grant: StoredGrant,
   visit: (userId: string, hash: number) => void,

@@ -2,7 +2,7 @@
  * Small checks that turn untrusted values into typed ones, each failing with a
  * `VALIDATION_ERROR` that names the exact field path (e.g. `grants[3].entity_type`).
  * Hand-written because the rules cross fields (an id's prefix depends on a sibling type
- * field) and the messages must name the wire's fields (docs/spec.md §10); a schema library would add weight to
+ * field) and the messages must name the wire's fields (docs/spec.md §12); a schema library would add weight to
  * every edge bundle without removing these cross-field checks.
  * @module
  */

@@ -10,6 +10,7 @@ import { ownOptions } from "../core/validate.js";
 import type { AccessControl } from "../service/index.js";
 import type { Awaitable } from "../storage/storage-adapter.js";
 import { ANSWER, type Answer, type AnswerRequest, answerResponse, readBodyTextOf } from "./answer.js";
+import { cacheMaxAgeOption, trackCaching } from "./cache-control.js";
 import { accessErrorBody, accessErrorHeaders, type ErrorBody, errorAnswer, httpErrorBody } from "./error-envelope.js";
 import { takeMinRevision, trackRevision } from "./revisions.js";
 import { matchRoutes, type Route } from "./routes.js";
@@ -62,6 +63,12 @@ export interface HttpHandlerOptions {
    * `/openapi.json` is an unknown route.
    */
   readonly openapi?: object;
+  /**
+   * The longest a client may cache a resolved-access or check answer, in seconds: the
+   * `max-age` of their `Cache-Control: private, max-age=…`, which is also never past the
+   * answer's next expiry. Default 0: every request asks again, and a revoke is seen at once.
+   */
+  readonly cacheMaxAgeSeconds?: number;
 }
 
 /**
@@ -123,6 +130,7 @@ export function createHttpHandler(accessControl: AccessControl, given: HttpHandl
   const authenticateWith: HttpHandlerOptions["authenticate"] = authenticateCaller;
   const clock = options.clock ?? (() => new Date());
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const cacheMaxAge = cacheMaxAgeOption(options.cacheMaxAgeSeconds);
   const onError = options.onError ?? ((error: unknown) => console.error("grantpath: unexpected error", error));
 
   // One async function per request, not one per layer: each costs a promise and a turn of the queue.
@@ -181,6 +189,7 @@ export function createHttpHandler(accessControl: AccessControl, given: HttpHandl
       ? takeMinRevision(readQuery(url.search))
       : { query: readQuery(url.search), minRevision: undefined };
     const revision = trackRevision(minRevision);
+    const caching = match.route.cacheable ? trackCaching(cacheMaxAge) : undefined;
     try {
       const result = await match.route.run({
         params: match.params,
@@ -188,10 +197,11 @@ export function createHttpHandler(accessControl: AccessControl, given: HttpHandl
         body,
         actor,
         accessControl,
-        call: revision.call,
+        call: caching ? { ...revision.call, onNextChange: caching.onNextChange } : revision.call,
       });
       if (result.status === 204) return { status: 204, headers: revision.headers(), body: null };
-      const answer = json(result.status, result.body, revision.headers());
+      const headers = caching ? { ...revision.headers(), ...caching.headers(clock()) } : revision.headers();
+      const answer = json(result.status, result.body, headers);
       return head ? { ...answer, body: null } : answer;
     } catch (error) {
       throw renameFields(error, match.route);

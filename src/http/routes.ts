@@ -7,6 +7,7 @@
 import type { EntityType, GranteeType } from "../core/index.js";
 import { expectObject } from "../core/validate.js";
 import type { AccessControl, CallOptions } from "../service/index.js";
+import { includeOf } from "./cache-control.js";
 import { takeMinRevision } from "./revisions.js";
 
 /**
@@ -39,6 +40,8 @@ export interface Route {
    * never answers 409, and takes `min_revision` from the query as every GET does.
    */
   readonly read?: boolean;
+  /** Whether its answer says how long it holds, as `Cache-Control` (resolved access, checks). */
+  readonly cacheable?: boolean;
   /** Error fields the service names after its argument, renamed to the path parameter's name. */
   readonly renameFields?: Readonly<Record<string, string>>;
   readonly run: (context: RouteContext) => Promise<RouteResult>;
@@ -173,13 +176,18 @@ export const ROUTES: readonly Route[] = [
     method: "GET",
     pattern: ["users", "{user_id}", "resolved-access"],
     hasBody: false,
+    cacheable: true,
     run: async ({ params, actor, query, accessControl, call }) =>
       ok(
         await accessControl.resolveAccess(
           params.organization_id as string,
           actor,
           params.user_id as string,
-          { entityType: param(query, "entity_type") as EntityType | undefined, ...pageOf(query) },
+          {
+            entityType: param(query, "entity_type") as EntityType | undefined,
+            ...pageOf(query),
+            validity: includeOf(param(query, "include")).validity,
+          },
           call,
         ),
       ),
@@ -195,7 +203,7 @@ export const ROUTES: readonly Route[] = [
           actor,
           param(query, "entity_type") as EntityType,
           param(query, "entity_id") as string,
-          pageOf(query),
+          { ...pageOf(query), validity: includeOf(param(query, "include")).validity },
           call,
         ),
       ),
@@ -205,11 +213,13 @@ export const ROUTES: readonly Route[] = [
     pattern: ["access", "check"],
     hasBody: true,
     read: true,
+    cacheable: true,
     run: async (context) => {
       const call = postReadCall(context);
       // Only the wire format's fields: the service's `at` (a Date) is not part of the HTTP body.
-      const { user_id, entity_type, entity_id, level } = expectObject(context.body, "body");
+      const { user_id, entity_type, entity_id, level, explain } = expectObject(context.body, "body");
       const { params, actor, accessControl } = context;
+      const { validity } = includeOf(param(context.query, "include"));
       return ok(
         await accessControl.checkAccess(
           params.organization_id as string,
@@ -217,7 +227,7 @@ export const ROUTES: readonly Route[] = [
           user_id as string,
           entity_type as never,
           entity_id as string,
-          { level: level as never },
+          { level: level as never, validity, explain: explain as never },
           call,
         ),
       );
@@ -228,13 +238,25 @@ export const ROUTES: readonly Route[] = [
     pattern: ["access", "check", "bulk"],
     hasBody: true,
     read: true,
+    cacheable: true,
     run: async (context) => {
       const call = postReadCall(context);
-      const { checks } = expectObject(context.body, "body");
+      const { checks, explain } = expectObject(context.body, "body");
       const { params, actor, accessControl } = context;
-      return ok(
-        await accessControl.bulkCheckAccess(params.organization_id as string, actor, { checks: checks as never }, call),
-      );
+      const { validity } = includeOf(param(context.query, "include"));
+      const input = { checks: checks as never, validity, explain: explain as never };
+      return ok(await accessControl.bulkCheckAccess(params.organization_id as string, actor, input, call));
+    },
+  },
+  {
+    method: "POST",
+    pattern: ["access", "what-if"],
+    hasBody: true,
+    read: true,
+    run: async (context) => {
+      const call = postReadCall(context);
+      const { params, actor, accessControl, body } = context;
+      return ok(await accessControl.whatIf(params.organization_id as string, actor, body as never, call));
     },
   },
   {

@@ -4,6 +4,7 @@
  * @module
  */
 import type {
+  AccessChange,
   AccessCheck,
   AccessGraph,
   AccessLevel,
@@ -89,6 +90,13 @@ export interface CallOptions {
    * that the write committed (for a write that changed nothing, the current revision).
    */
   readonly onRevision?: (revision: number) => void;
+  /**
+   * Called by the access questions (`resolveAccess`, `checkAccess`, `bulkCheckAccess`,
+   * `usersWithAccess`), before the call resolves, with the instant the answer next changes by
+   * itself — the earliest expiry of a grant in it — or `null` if none expires: how long a cache
+   * may keep it, unless a write changes it first (the HTTP layer's `Cache-Control`).
+   */
+  readonly onNextChange?: (nextChangeAt: Date | null) => void;
 }
 
 /**
@@ -219,6 +227,11 @@ export interface ResolveAccessQuery {
   readonly skip?: number | undefined;
   /** The page size, 1–1000 (default 100 once paging). */
   readonly limit?: number | undefined;
+  /**
+   * Add each path's `expires_at`, each entity's (or user's) `valid_until` and the answer's
+   * `next_change_at` (docs/spec.md §11; HTTP `include=validity`).
+   */
+  readonly validity?: boolean | undefined;
 }
 
 /**
@@ -238,6 +251,11 @@ export interface ResolvedAccessQuery {
   readonly skip?: number | undefined;
   /** The page size, 1–1000 (default 100 once paging). */
   readonly limit?: number | undefined;
+  /**
+   * Add each path's `expires_at`, each entity's (or user's) `valid_until` and the answer's
+   * `next_change_at` (docs/spec.md §11; HTTP `include=validity`).
+   */
+  readonly validity?: boolean | undefined;
 }
 
 /**
@@ -254,6 +272,11 @@ export interface UsersWithAccessQuery {
   readonly skip?: number | undefined;
   /** The page size, 1–1000 (default 100 once paging). */
   readonly limit?: number | undefined;
+  /**
+   * Add each path's `expires_at`, each entity's (or user's) `valid_until` and the answer's
+   * `next_change_at` (docs/spec.md §11; HTTP `include=validity`).
+   */
+  readonly validity?: boolean | undefined;
 }
 
 /**
@@ -295,6 +318,13 @@ export interface CheckAccessQuery {
   readonly level?: AccessLevel | null | undefined;
   /** The instant that decides which grants are active. Default: the service's clock, now. */
   readonly at?: Date | undefined;
+  /**
+   * Add each path's `expires_at`, each entity's (or user's) `valid_until` and the answer's
+   * `next_change_at` (docs/spec.md §11; HTTP `include=validity`).
+   */
+  readonly validity?: boolean | undefined;
+  /** When not allowed, add `suggestions`: where one grant at `level` would allow it (docs/spec.md §11). */
+  readonly explain?: boolean | undefined;
 }
 
 /**
@@ -334,6 +364,13 @@ export interface BulkCheckAccessInput {
   readonly checks: readonly CheckAccessItem[];
   /** The instant that decides which grants are active, for every check. Default: the service's clock, now. */
   readonly at?: Date | undefined;
+  /**
+   * Add each path's `expires_at`, each entity's (or user's) `valid_until` and the answer's
+   * `next_change_at` (docs/spec.md §11; HTTP `include=validity`).
+   */
+  readonly validity?: boolean | undefined;
+  /** When not allowed, add `suggestions`: where one grant at `level` would allow it (docs/spec.md §11). */
+  readonly explain?: boolean | undefined;
 }
 
 /**
@@ -387,7 +424,7 @@ export interface BulkCheckAccessAnswer {
 }
 
 /**
- * The body of a create-grant request (the grant fields of docs/spec.md §10, plus an optional expiry).
+ * The body of a create-grant request (the grant fields of docs/spec.md §12, plus an optional expiry).
  *
  * @example
  * ```ts
@@ -731,6 +768,20 @@ export interface AccessControl {
    * `since` when it is beyond the current revision.
    */
   changes(organizationId: string, actorId: string, query?: ChangesQuery, options?: CallOptions): Promise<ChangePage>;
+  /**
+   * What these writes would do to access (docs/spec.md §11; owners only): each is tried in order
+   * on a copy of the organization's graph, checked and refused exactly as the real write would
+   * be (the error's `details.index` names it), and the answer lists every (user, entity) whose
+   * level would change. Nothing is stored; the cost follows what the writes touch.
+   *
+   * @example
+   * ```ts
+   * const { changes } = await accessControl.whatIf("org_xyz789", "usr_owner1", {
+   *   changes: [{ op: "revoke_grant", grant_id: "agrant_eng01write" }],
+   * });
+   * ```
+   */
+  whatIf(organizationId: string, actorId: string, input: WhatIfInput, options?: CallOptions): Promise<WhatIfAnswer>;
   /** The organization's graph as plain JSON with its revision (owners only): where a replica starts. */
   snapshot(organizationId: string, actorId: string, options?: CallOptions): Promise<SnapshotAnswer>;
   /**
@@ -747,4 +798,52 @@ export interface AccessControl {
    * with a plain `Error` (a programming error, not an access decision).
    */
   close(): Promise<void>;
+}
+
+/**
+ * One write a what-if tries (`POST /access/what-if`), in the wire format.
+ *
+ * @example
+ * ```ts
+ * const change: WhatIfChange = { op: "update_grant", grant_id: "agrant_eng01write", access_level: "read" };
+ * ```
+ */
+export type WhatIfChange =
+  | { readonly op: "create_grant"; readonly grant: CreateGrantInput }
+  | { readonly op: "update_grant"; readonly grant_id: string; readonly access_level: AccessLevel }
+  | { readonly op: "revoke_grant"; readonly grant_id: string }
+  | { readonly op: "set_user_departments"; readonly user_id: string; readonly department_ids: readonly string[] }
+  | { readonly op: "set_user_roles"; readonly user_id: string; readonly role_ids: readonly string[] }
+  | {
+      readonly op: "set_composite_members";
+      readonly composite_id: string;
+      readonly member_slice_ids: readonly string[];
+    }
+  | { readonly op: "move_department"; readonly department_id: string; readonly parent_id: string | null };
+
+/**
+ * The writes of a what-if, tried in order (1–100).
+ *
+ * @example
+ * ```ts
+ * const input: WhatIfInput = { changes: [{ op: "revoke_grant", grant_id: "agrant_eng01write" }] };
+ * ```
+ */
+export interface WhatIfInput {
+  readonly changes: readonly WhatIfChange[];
+}
+
+/**
+ * A what-if's answer: the revision it was tried on, and every (user, entity) whose level would
+ * change, as `diffAccess` gives it.
+ *
+ * @example
+ * ```ts
+ * const answer: WhatIfAnswer = { revision: 7, changes: [{ user_id: "usr_def456",
+ *   entity_type: "knowledge_slice", entity_id: "kslice_abc123", before: "write", after: "read" }] };
+ * ```
+ */
+export interface WhatIfAnswer {
+  readonly revision: number;
+  readonly changes: AccessChange[];
 }

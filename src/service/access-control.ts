@@ -18,6 +18,7 @@ import { randomGrantId } from "./grant-ids.js";
 import { grantOperations } from "./grant-operations.js";
 import { createOrganizationCache } from "./organization-cache.js";
 import type { ServiceContext } from "./service-context.js";
+import { whatIf } from "./what-if.js";
 
 /** The storage option, checked to be an adapter (an object with the contract's required methods). */
 function storageArg(value: unknown): StorageAdapter {
@@ -110,6 +111,7 @@ export function createAccessControl(given: AccessControlOptions): AccessControl 
     ...grantOperations(context),
     ...accessQuestions(context),
     ...changeFeed(context),
+    whatIf: (organizationId, actorId, input, options) => whatIf(context, organizationId, actorId, input, options),
 
     cacheUsage() {
       const held = cache.held();

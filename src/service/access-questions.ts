@@ -18,7 +18,8 @@ import {
   type UsersWithAccessPage,
   usersWithAccess,
 } from "../core/index.js";
-import { queryPage } from "../core/query-arguments.js";
+import { nextExpiryMs } from "../core/next-expiry.js";
+import { queryFlag, queryPage } from "../core/query-arguments.js";
 import { expectEntityType, expectId, type UntrustedObject } from "../core/validate.js";
 import type { AccessControl, CallOptions, CheckAccessItemError } from "./access-control-types.js";
 import { requireCheckPermission, requireEntityAdmin, requireSelfOrOwner } from "./permissions.js";
@@ -51,9 +52,53 @@ function itemError(error: AccessError): CheckAccessItemError {
  * One check on a graph: the actor's right to ask is decided at `now` (as every permission is),
  * the answer at `at`.
  */
-function checkOn(graph: AccessGraph, actor: string, request: CheckRequest, at: Date, now: Date): AccessCheck {
+function checkOn(graph: AccessGraph, actor: string, request: CheckRequest, asked: CheckAsked, now: Date): AccessCheck {
   requireCheckPermission(graph, actor, request.user_id, request.entity_type, request.entity_id, now);
-  return checkAccess(graph, request.user_id, request.entity_type, request.entity_id, { level: request.level, at });
+  const { at, validity, explain, nextChange } = asked;
+  // Validity is worked out when a caller wants to know when the answer changes, and then shed
+  // unless asked for, so the answer keeps its default shape.
+  const made = checkAccess(graph, request.user_id, request.entity_type, request.entity_id, {
+    level: request.level,
+    at,
+    validity: validity || nextChange !== undefined,
+    explain,
+  });
+  if (nextChange) nextChange.see(made.next_change_at ?? null);
+  return validity ? made : withoutValidity(made);
+}
+
+/** How a check is asked: at which instant, with what extras, and who hears when it changes. */
+interface CheckAsked {
+  readonly at: Date;
+  readonly validity: boolean;
+  readonly explain: boolean;
+  readonly nextChange: NextChange | undefined;
+}
+
+/** A check without the validity fields (`expires_at` on paths, `valid_until`, `next_change_at`). */
+function withoutValidity(check: AccessCheck): AccessCheck {
+  const { valid_until: _until, next_change_at: _next, grant_paths, ...rest } = check;
+  return { ...rest, grant_paths: grant_paths.map(({ expires_at: _expires, ...path }) => path) };
+}
+
+/** The earliest of the next changes seen, reported to `onNextChange` once. */
+interface NextChange {
+  see(nextChangeAt: string | null): void;
+  report(): void;
+}
+
+function nextChangeOf(call: CallOptions): NextChange | undefined {
+  const onNextChange = call.onNextChange;
+  if (!onNextChange) return undefined;
+  let earliest = Number.POSITIVE_INFINITY;
+  return {
+    see(nextChangeAt) {
+      if (nextChangeAt !== null) earliest = Math.min(earliest, Date.parse(nextChangeAt));
+    },
+    report() {
+      onNextChange(Number.isFinite(earliest) ? new Date(earliest) : null);
+    },
+  };
 }
 
 /**
@@ -114,12 +159,19 @@ export function accessQuestions(context: ServiceContext): AccessQuestions {
     const typeOption = optionOf(q, "entityType", "entity_type");
     const entityType = typeOption === undefined ? undefined : expectEntityType(typeOption, "entity_type");
     const page = queryPage(q.skip, q.limit);
+    const validity = queryFlag(q.validity, "validity");
     const call = callArg(options);
     const at = now();
     const { graph, revision } = await read(org, call);
     requireSelfOrOwner(graph, actor, user);
-    const key = `${entityType ?? ""}\u0000${page?.skip ?? ""}\u0000${page?.limit ?? ""}`;
-    const made = resolved.answer(graph, user, key, at, () => resolveAccess(graph, user, { entityType, at, ...page }));
+    const key = `${entityType ?? ""}\u0000${page?.skip ?? ""}\u0000${page?.limit ?? ""}\u0000${validity}`;
+    const made = resolved.answer(graph, user, key, at, () =>
+      resolveAccess(graph, user, { entityType, at, validity, ...page }),
+    );
+    if (call.onNextChange) {
+      const next = nextExpiryMs(graph, user, at.getTime());
+      call.onNextChange(Number.isFinite(next) ? new Date(next) : null);
+    }
     return answer(call, revision, made);
   }
 
@@ -142,11 +194,18 @@ export function accessQuestions(context: ServiceContext): AccessQuestions {
     const actor = actorArg(actorId);
     const { entityType, entityId, query, options } = usersWithAccessArgs(rest);
     const page = queryPage(query.skip, query.limit);
+    const validity = queryFlag(query.validity, "validity");
     const call = callArg(options);
     const at = now();
     const { graph, revision } = await read(org, call);
     requireEntityAdmin(graph, actor, entityType, entityId, at, "see who can reach this entity");
-    return answer(call, revision, usersWithAccess(graph, entityType, entityId, { at, ...page }));
+    const made = usersWithAccess(graph, entityType, entityId, {
+      at,
+      ...page,
+      validity: validity || !!call.onNextChange,
+    });
+    if (call.onNextChange) call.onNextChange(made.next_change_at ? new Date(made.next_change_at) : null);
+    return answer(call, revision, validity || !call.onNextChange ? made : usersWithoutValidity(made));
   }
 
   return {
@@ -159,32 +218,54 @@ export function accessQuestions(context: ServiceContext): AccessQuestions {
       const actor = actorArg(actorId);
       // The same field rules as a bulk item's (and the HTTP body's), named without a prefix.
       const asked = checkItemArg({ user_id: userId, entity_type: entityType, entity_id: entityId }, "");
-      const { level, at } = checkQueryArg(query);
+      const { level, at, validity, explain } = checkQueryArg(query);
       const call = callArg(options);
       const current = now();
       const { graph, revision } = await read(org, call);
-      return answer(call, revision, checkOn(graph, actor, { ...asked, level }, at ?? current, current));
+      const nextChange = nextChangeOf(call);
+      const made = checkOn(
+        graph,
+        actor,
+        { ...asked, level },
+        { at: at ?? current, validity, explain, nextChange },
+        current,
+      );
+      nextChange?.report();
+      return answer(call, revision, made);
     },
 
     async bulkCheckAccess(organizationId, actorId, input, options) {
       const org = organizationArg(organizationId);
       const actor = actorArg(actorId);
-      const { checks, at } = bulkCheckArg(input);
+      const { checks, at, validity, explain } = bulkCheckArg(input);
       const call = callArg(options);
       const current = now();
       // One read: every item is answered on the same revision, whatever commits meanwhile.
       const { graph, revision } = await read(org, call);
+      const nextChange = nextChangeOf(call);
+      const asked: CheckAsked = { at: at ?? current, validity, explain, nextChange };
       const results = checks.map((request, index) => {
         if (isAccessError(request)) return itemError(request);
         try {
-          return checkOn(graph, actor, request, at ?? current, current);
+          return checkOn(graph, actor, request, asked, current);
         } catch (error) {
           // A refusal is this item's answer; anything else (the storage, a bug) fails the call.
           if (!isAccessError(error, "INSUFFICIENT_PERMISSIONS")) throw error;
           return itemError(withIndex(error, index) as AccessError);
         }
       });
+      nextChange?.report();
       return answer(call, revision, { results });
     },
   };
+}
+
+/** A users-with-access answer without the validity fields. */
+function usersWithoutValidity<T extends UsersWithAccess>(answer: T): T {
+  const { next_change_at: _next, users, ...rest } = answer;
+  const stripped = users.map(({ valid_until: _until, grant_paths, ...user }) => ({
+    ...user,
+    grant_paths: grant_paths.map(({ expires_at: _expires, ...path }) => path),
+  }));
+  return { ...rest, users: stripped } as unknown as T;
 }

@@ -26,5 +26,8 @@ export type {
   UserMemberships,
   UsersWithAccessEntityQuery,
   UsersWithAccessQuery,
+  WhatIfAnswer,
+  WhatIfChange,
+  WhatIfInput,
 } from "./access-control-types.js";
 export { randomGrantId } from "./grant-ids.js";

@@ -17,6 +17,7 @@ import {
   isAccessError,
   isValidId,
 } from "../core/index.js";
+import { queryFlag } from "../core/query-arguments.js";
 import {
   expectAccessLevel,
   expectArray,
@@ -234,12 +235,17 @@ export function callArg(options: unknown): CallOptions {
     given.minRevision === undefined
       ? undefined
       : optionalInteger(given.minRevision, "min_revision", 0, 0, Number.MAX_SAFE_INTEGER);
-  if (given.onRevision !== undefined && typeof given.onRevision !== "function") {
-    throw validationError("onRevision", "onRevision must be a function");
+  for (const name of ["onRevision", "onNextChange"]) {
+    if (given[name] !== undefined && typeof given[name] !== "function") {
+      throw validationError(name, `${name} must be a function`);
+    }
   }
   return {
     ...(minRevision === undefined ? {} : { minRevision }),
     ...(given.onRevision === undefined ? {} : { onRevision: given.onRevision as (revision: number) => void }),
+    ...(given.onNextChange === undefined
+      ? {}
+      : { onNextChange: given.onNextChange as (nextChangeAt: Date | null) => void }),
   };
 }
 
@@ -272,9 +278,11 @@ function checkInstantArg(value: unknown, field: string): Date | undefined {
 export function checkQueryArg(query: unknown): {
   readonly level: AccessLevel | undefined;
   readonly at: Date | undefined;
+  readonly validity: boolean;
+  readonly explain: boolean;
 } {
   const given = query === undefined || query === null ? {} : expectObject(query, "query");
-  for (const misplaced of ["minRevision", "onRevision"]) {
+  for (const misplaced of ["minRevision", "onRevision", "onNextChange"]) {
     if (given[misplaced] !== undefined) {
       throw validationError(
         misplaced,
@@ -282,7 +290,12 @@ export function checkQueryArg(query: unknown): {
       );
     }
   }
-  return { level: checkLevelArg(given.level, "level"), at: checkInstantArg(given.at, "at") };
+  return {
+    level: checkLevelArg(given.level, "level"),
+    at: checkInstantArg(given.at, "at"),
+    validity: queryFlag(given.validity, "validity"),
+    explain: queryFlag(given.explain, "explain"),
+  };
 }
 
 /** The fields of one check; `prefix` is `""` for a single check, `checks[i]` for a bulk item. */
@@ -303,6 +316,8 @@ export function checkItemArg(item: UntrustedObject, prefix: string): CheckReques
 export function bulkCheckArg(input: unknown): {
   readonly checks: readonly (CheckRequest | AccessError)[];
   readonly at: Date | undefined;
+  readonly validity: boolean;
+  readonly explain: boolean;
 } {
   const body = expectObject(input, "body");
   const items = expectArray(body.checks, "checks");
@@ -325,5 +340,10 @@ export function bulkCheckArg(input: unknown): {
       throw error;
     }
   });
-  return { checks, at: checkInstantArg(body.at, "at") };
+  return {
+    checks,
+    at: checkInstantArg(body.at, "at"),
+    validity: queryFlag(body.validity, "validity"),
+    explain: queryFlag(body.explain, "explain"),
+  };
 }

@@ -6,7 +6,7 @@ import type { GrantInput } from "../core/index.js";
 import type { GrantRecord } from "./storage-adapter.js";
 
 /**
- * An instant in the wire format (docs/spec.md §10), `2025-06-15T10:00:00Z`: UTC, whole seconds.
+ * An instant in the wire format (docs/spec.md §12), `2025-06-15T10:00:00Z`: UTC, whole seconds.
  *
  * @example
  * ```ts

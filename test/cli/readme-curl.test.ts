@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(ROOT, "dist", "cli.js");
 const README = join(ROOT, "README.md");
 
-/** docs/spec.md §10's resolved-access answer (docs/spec.md §10), verbatim. */
+/** docs/spec.md §12's resolved-access answer (docs/spec.md §12), verbatim. */
 const SEED_RESOLVED_ACCESS = {
   user_id: "usr_def456",
   entities: [

@@ -58,7 +58,7 @@ const SEED_INPUT: GraphInput = {
   ],
 };
 
-/** docs/spec.md §10's resolved-access answer, verbatim, with `grant_id` appended to each path. */
+/** docs/spec.md §12's resolved-access answer, verbatim, with `grant_id` appended to each path. */
 const SEED_RESOLVED = {
   user_id: "usr_def456",
   entities: [

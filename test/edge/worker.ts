@@ -6,7 +6,7 @@
 import { createAccessControl, createHttpHandler, memoryStorage } from "grantpath";
 
 /**
- * The worked example's organization (docs/spec.md §10), before the worked example's create-grant request: after that request,
+ * The worked example's organization (docs/spec.md §12), before the worked example's create-grant request: after that request,
  * the worked example's resolved-access request answers exactly the worked example. Ids and timestamps
  * are given so the seed is the same in every isolate (workerd forbids random values at global
  * scope; grant ids generated later, inside requests, use `crypto.getRandomValues`).

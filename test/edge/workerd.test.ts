@@ -42,7 +42,7 @@ interface ErrorEnvelope {
   readonly error: { readonly trace_id: string; readonly timestamp: string } & Record<string, unknown>;
 }
 
-/** The worked example's resolved-access example (docs/spec.md §10), which omits `grant_id`. */
+/** The worked example's resolved-access example (docs/spec.md §12), which omits `grant_id`. */
 const SEED_RESOLVED_ACCESS = {
   user_id: "usr_def456",
   entities: [

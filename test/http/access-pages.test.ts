@@ -31,7 +31,7 @@ const READER_RESOLVED = `${ORG_PATH}/users/${READER}/resolved-access`;
 const USERS = `${ORG_PATH}/access/users-with-access?entity_type=knowledge_slice&entity_id=${SLICE}`;
 
 const none = { department_id: null, role_id: null, composite_id: null };
-/** The worked example's two entities (docs/spec.md §10), with docs/spec.md §3's grant_id on each path. */
+/** The worked example's two entities (docs/spec.md §12), with docs/spec.md §3's grant_id on each path. */
 const SEED_ENTITIES = [
   {
     entity_type: "knowledge_slice",

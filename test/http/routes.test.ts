@@ -2,7 +2,7 @@
  * The REST contract through the handler directly (docs/spec.md §5 and §6, the worked example's shapes and
  * envelope): every route with its exact body and status, paging, revocation, and every error
  * status with the worked example's envelope. Every response is also checked against the OpenAPI document
- * by the request helper. Expected values are written out from docs/spec.md (with its worked example, §10).
+ * by the request helper. Expected values are written out from docs/spec.md (with its worked example, §12).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type AccessControl, createHttpHandler, type GrantRecord } from "../../src/index.js";
@@ -42,7 +42,7 @@ const GRANTS = `${ORG_PATH}/access/grants`;
 const BULK = `${ORG_PATH}/access/grants/bulk`;
 const USERS_WITH_ACCESS = `${ORG_PATH}/access/users-with-access`;
 
-/** The worked example's create request body (docs/spec.md §10). */
+/** The worked example's create request body (docs/spec.md §12). */
 const SEED_CREATE = {
   entity_type: "knowledge_slice",
   entity_id: "kslice_abc123",
@@ -51,7 +51,7 @@ const SEED_CREATE = {
   access_level: "read",
 } as const;
 
-/** The worked example's exact wording for a bad entity_type (docs/spec.md §10). */
+/** The worked example's exact wording for a bad entity_type (docs/spec.md §12). */
 const ENTITY_TYPE_MESSAGE = "entity_type must be one of {'knowledge_slice', 'vector_store', 'assistant'}";
 
 const grant = (id: string): GrantRecord => {

@@ -9,7 +9,7 @@
  * response it receives is checked against the OpenAPI document (`openapi-contract.ts`), so no
  * test can see an answer the document does not describe.
  *
- * The fixture organization reproduces the worked example of docs/spec.md §10 (`org_xyz789`, `usr_def456`
+ * The fixture organization reproduces the worked example of docs/spec.md §12 (`org_xyz789`, `usr_def456`
  * reading `kslice_abc123` directly and writing it through `dept_eng01`, `role_admin01` holding
  * admin on `kslice_def456`) plus one user per kind of caller: the owner, an entity admin (admin
  * on `kslice_abc123`, `vs_docs01` and `asst_helper01`), a reader, a stranger, and the owner of a

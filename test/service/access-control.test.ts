@@ -2,7 +2,7 @@
  * The grant-management service (docs/spec.md §5 and §6, the worked example's grant object and error
  * wording): who may call what, the grant object's fields and timestamps, validation of every
  * input, atomicity of failed calls, directory operations, expiry and close(). Every expected
- * value is written out from docs/spec.md (with its worked example, §10), never computed by the library.
+ * value is written out from docs/spec.md (with its worked example, §12), never computed by the library.
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import {
@@ -46,7 +46,7 @@ const ROLE_ADMINS = "role_admins";
 /** The n-th id `sequentialIds()` hands out. */
 const G = (n: number): string => `agrant_test${String(n).padStart(4, "0")}`;
 
-/** The keys of the worked example's grant object (docs/spec.md §10). */
+/** The keys of the worked example's grant object (docs/spec.md §12). */
 const SEED_GRANT_KEYS = [
   "access_level",
   "created_at",

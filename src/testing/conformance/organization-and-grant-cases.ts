@@ -89,7 +89,7 @@ export function registerOrganizationAndGrantCases({ conformance, organization }:
   // ---------------------------------------------------------------- createGrant
 
   conformance(
-    "createGrant answers the grant object of docs/spec.md §10: granted_by is the actor, timestamps from the clock, no expires_at or revoked_at",
+    "createGrant answers the grant object of docs/spec.md §12: granted_by is the actor, timestamps from the clock, no expires_at or revoked_at",
     async (f) => {
       await organization(f.ac);
       const grant = await f.ac.createGrant(ORG, OWNER, grantTo(ALICE));
