@@ -8,7 +8,13 @@
  * @module
  */
 import { DEFAULT_ACCESS_PAGE_LIMIT, MAX_ACCESS_PAGE_LIMIT } from "../core/query-arguments.js";
-import { ENTITY_ID_BY_TYPE, idMatchesType, schemaRef } from "./openapi-helpers.js";
+import {
+  ENTITY_ID_BY_TYPE,
+  idMatchesType,
+  NEXT_CHANGE_AT,
+  schemaRef,
+  validityAllOrNothing,
+} from "./openapi-helpers.js";
 import type { JsonObject } from "./openapi-types.js";
 
 /** The envelope fields of a page of `what` (entities or users), as in a grant list. */
@@ -56,7 +62,8 @@ export const ACCESS_PAGE_SCHEMAS: Readonly<Record<string, JsonObject>> = {
     type: "object",
     description:
       "One page of a user's resolved access (`skip` or `limit` given): the entities the whole answer has at " +
-      "positions `skip` to `skip + limit - 1`, each with every path, then the page's envelope.",
+      "positions `skip` to `skip + limit - 1`, each with every path, then the page's envelope. With " +
+      "`include=validity`, `next_change_at` is the page's (the earliest expiry of a path on it).",
     additionalProperties: false,
     required: ["user_id", "entities", "total", "skip", "limit", "has_more"],
     properties: {
@@ -67,23 +74,27 @@ export const ACCESS_PAGE_SCHEMAS: Readonly<Record<string, JsonObject>> = {
         description: "This page's entities, in the whole answer's order (`entity_type`, then `entity_id`).",
         items: schemaRef("ResolvedEntity"),
       },
+      next_change_at: NEXT_CHANGE_AT,
       ...pageFields("entities"),
     },
+    ...validityAllOrNothing("entities"),
   },
   UsersWithAccessPage: {
     type: "object",
     description:
       "One page of the users who reach an entity (`skip` or `limit` given): the users the whole answer has at " +
-      "positions `skip` to `skip + limit - 1`, by `user_id`, each with every path, then the page's envelope.",
+      "positions `skip` to `skip + limit - 1`, by `user_id`, each with every path, then the page's envelope. " +
+      "With `include=validity`, `next_change_at` is the page's (the earliest expiry of a path on it).",
     additionalProperties: false,
     required: ["entity_type", "entity_id", "users", "total", "skip", "limit", "has_more"],
     properties: {
       entity_type: schemaRef("EntityType"),
       entity_id: schemaRef("EntityId"),
       users: { type: "array", maxItems: MAX_ACCESS_PAGE_LIMIT, items: schemaRef("UserAccess") },
+      next_change_at: NEXT_CHANGE_AT,
       ...pageFields("users"),
     },
-    allOf: idMatchesType("entity_type", "entity_id", ENTITY_ID_BY_TYPE),
+    allOf: [...idMatchesType("entity_type", "entity_id", ENTITY_ID_BY_TYPE), validityAllOrNothing("users")],
   },
 };
 

@@ -1,12 +1,22 @@
 /**
- * The OpenAPI pieces of the checks (docs/spec.md §9): the bodies of `POST /access/check` and
- * `POST /access/check/bulk`, and what they answer — the core's `AccessCheck`, and for the bulk
- * route one result per item, each a check or that item's own error. `openapi-document.ts` puts
- * these among its components and describes the two operations.
+ * The OpenAPI pieces of the checks (docs/spec.md §9, §11): the bodies of `POST /access/check` and
+ * `POST /access/check/bulk`, and what they answer — the core's `AccessCheck` (with its validity
+ * fields and, when explained, its `suggestions`), and for the bulk route one result per item, each
+ * a check or that item's own error. `openapi-document.ts` puts these among its components and
+ * describes the two operations.
  * @module
  */
 import { MAX_BULK_CHECKS } from "../service/service-input.js";
-import { ENTITY_ID_BY_TYPE, idMatchesType, NULL, schemaRef } from "./openapi-helpers.js";
+import {
+  ENTITY_ID_BY_TYPE,
+  GRANTEE_ID_BY_TYPE,
+  idMatchesType,
+  NEXT_CHANGE_AT,
+  NULL,
+  schemaRef,
+  validityAllOrNothing,
+  validUntil,
+} from "./openapi-helpers.js";
 import type { JsonObject } from "./openapi-types.js";
 
 /** The codes a bulk item's own error can carry: it is malformed, or not the caller's to ask. */
@@ -43,6 +53,50 @@ export const ACCESS_CHECK_EXAMPLE: JsonObject = {
   ],
 };
 
+/**
+ * A denied check with `explain: true`: usr_def456 of docs/spec.md §10 reaches no vector store, and
+ * one `read` grant to them, to dept_eng01 (their only department, which has no parent) or to
+ * role_admin01 would let them read vs_docs01.
+ */
+export const EXPLAINED_CHECK_EXAMPLE: JsonObject = {
+  allowed: false,
+  access_level: null,
+  grant_paths: [],
+  suggestions: [
+    { grantee_type: "user", grantee_id: "usr_def456", entity_type: "vector_store", entity_id: "vs_docs01" },
+    { grantee_type: "department", grantee_id: "dept_eng01", entity_type: "vector_store", entity_id: "vs_docs01" },
+    { grantee_type: "role", grantee_id: "role_admin01", entity_type: "vector_store", entity_id: "vs_docs01" },
+  ],
+};
+
+/** {@link ACCESS_CHECK_EXAMPLE} with `include=validity`: neither grant expires. */
+export const VALIDITY_CHECK_EXAMPLE: JsonObject = {
+  allowed: true,
+  access_level: "write",
+  grant_paths: [
+    {
+      type: "direct",
+      access_level: "read",
+      department_id: null,
+      role_id: null,
+      composite_id: null,
+      grant_id: "agrant_abc123def456",
+      expires_at: null,
+    },
+    {
+      type: "department",
+      access_level: "write",
+      department_id: "dept_eng01",
+      role_id: null,
+      composite_id: null,
+      grant_id: "agrant_dept01",
+      expires_at: null,
+    },
+  ],
+  valid_until: null,
+  next_change_at: null,
+};
+
 /** Three checks: allowed, denied (no path), and one the caller may not ask. */
 export const BULK_CHECK_EXAMPLE: JsonObject = {
   results: [
@@ -64,14 +118,35 @@ export const BULK_CHECK_EXAMPLE: JsonObject = {
   ],
 };
 
-/** `AccessCheck`, `CheckAccessRequest`, `BulkCheckAccessRequest`, `CheckItemError` and `BulkCheckAccess`. */
+/** The fields of one check, in a single check's body and in a bulk item. */
+const CHECK_FIELDS: Readonly<Record<string, JsonObject>> = {
+  user_id: schemaRef("UserId"),
+  entity_type: schemaRef("EntityType"),
+  entity_id: schemaRef("EntityId"),
+  level: { anyOf: [schemaRef("AccessLevel"), NULL] },
+};
+
+/** `explain` of a check body (docs/spec.md §11). */
+const EXPLAIN: JsonObject = {
+  description:
+    "`true`: a check that is not allowed also answers `suggestions`, the grants that would allow it. `false` or " +
+    "`null` (the default): it does not. Anything else is a 422 naming `explain`.",
+  anyOf: [{ type: "boolean" }, NULL],
+};
+
+/**
+ * `AccessCheck`, `GrantSuggestion`, `CheckAccessRequest`, `CheckAccessItem`, `BulkCheckAccessRequest`,
+ * `CheckItemError` and `BulkCheckAccess`.
+ */
 export const CHECK_SCHEMAS: Readonly<Record<string, JsonObject>> = {
   AccessCheck: {
     type: "object",
     description:
       "Whether the user may act on the entity: `allowed` when some path reaches it and, when a `level` was asked " +
       "for, `access_level` is at least that level. `access_level` and `grant_paths` are what resolved access " +
-      "gives for that entity (`null` and `[]` when nothing reaches it).",
+      "gives for that entity (`null` and `[]` when nothing reaches it). With `include=validity`, every path also " +
+      "has `expires_at`, and the check `valid_until` and `next_change_at`; with `explain: true`, a check that is " +
+      "not allowed also has `suggestions`.",
     additionalProperties: false,
     required: ["allowed", "access_level", "grant_paths"],
     properties: {
@@ -82,43 +157,104 @@ export const CHECK_SCHEMAS: Readonly<Record<string, JsonObject>> = {
         description: "In resolved access's order: type, then level (highest first), then the ids.",
         items: schemaRef("GrantPath"),
       },
+      valid_until: validUntil("the user's"),
+      next_change_at: NEXT_CHANGE_AT,
+      suggestions: {
+        type: "array",
+        minItems: 1,
+        description:
+          "With `explain: true`, only when not allowed: every place one grant at the level asked for (any level " +
+          "without one) would allow it, nearest first — to the user, then to each of their departments from the " +
+          "nearest up, then to each of their roles; on the entity itself before the composites that contain it, " +
+          "nearest first.",
+        items: schemaRef("GrantSuggestion"),
+      },
     },
-    // Nothing reaches it: not allowed, and no path; something does: at least one path.
-    if: { type: "object", properties: { access_level: NULL }, required: ["access_level"] },
-    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, never awaited
-    then: { type: "object", properties: { allowed: { const: false }, grant_paths: { type: "array", maxItems: 0 } } },
-    else: { type: "object", properties: { grant_paths: { type: "array", minItems: 1 } } },
-    examples: [ACCESS_CHECK_EXAMPLE],
+    allOf: [
+      {
+        // Nothing reaches it: not allowed, no path and nothing to expire; something does: at least one path.
+        if: { type: "object", properties: { access_level: NULL }, required: ["access_level"] },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, never awaited
+        then: {
+          type: "object",
+          properties: {
+            allowed: { const: false },
+            grant_paths: { type: "array", maxItems: 0 },
+            valid_until: NULL,
+            next_change_at: NULL,
+          },
+        },
+        else: { type: "object", properties: { grant_paths: { type: "array", minItems: 1 } } },
+      },
+      validityAllOrNothing(),
+      {
+        // Suggestions explain a refusal only.
+        if: { type: "object", required: ["suggestions"], properties: { suggestions: true } },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, never awaited
+        then: { type: "object", properties: { allowed: { const: false } } },
+      },
+    ],
+    examples: [ACCESS_CHECK_EXAMPLE, VALIDITY_CHECK_EXAMPLE, EXPLAINED_CHECK_EXAMPLE],
+  },
+  GrantSuggestion: {
+    type: "object",
+    description:
+      "Where one grant would allow a refused check: to this grantee, on this entity (the entity checked, or a " +
+      "composite that contains it). Create it with `POST /access/grants` at the level needed.",
+    additionalProperties: false,
+    required: ["grantee_type", "grantee_id", "entity_type", "entity_id"],
+    properties: {
+      grantee_type: schemaRef("GranteeType"),
+      grantee_id: schemaRef("GranteeId"),
+      entity_type: schemaRef("EntityType"),
+      entity_id: schemaRef("EntityId"),
+    },
+    allOf: [
+      ...idMatchesType("grantee_type", "grantee_id", GRANTEE_ID_BY_TYPE),
+      ...idMatchesType("entity_type", "entity_id", ENTITY_ID_BY_TYPE),
+    ],
+    examples: [
+      { grantee_type: "department", grantee_id: "dept_eng01", entity_type: "vector_store", entity_id: "vs_docs01" },
+    ],
   },
   CheckAccessRequest: {
     type: "object",
     description:
       "One check: the user, the entity and, optionally, the level needed (without it, or `null`, any path " +
-      "allows). The entity id's prefix must fit `entity_type`. Other properties are ignored.",
+      "allows), and whether to explain a refusal. The entity id's prefix must fit `entity_type`. Other properties " +
+      "are ignored.",
     required: ["user_id", "entity_type", "entity_id"],
-    properties: {
-      user_id: schemaRef("UserId"),
-      entity_type: schemaRef("EntityType"),
-      entity_id: schemaRef("EntityId"),
-      level: { anyOf: [schemaRef("AccessLevel"), NULL] },
-    },
+    properties: { ...CHECK_FIELDS, explain: EXPLAIN },
+    allOf: idMatchesType("entity_type", "entity_id", ENTITY_ID_BY_TYPE),
+    examples: [CHECK_REQUEST_EXAMPLE, { ...CHECK_REQUEST_EXAMPLE, explain: true }],
+  },
+  CheckAccessItem: {
+    type: "object",
+    description:
+      "One check of a bulk request: the user, the entity and, optionally, the level needed (without it, or " +
+      "`null`, any path allows). The entity id's prefix must fit `entity_type`. Other properties are ignored " +
+      "(`explain` too: the bulk body's applies to every item).",
+    required: ["user_id", "entity_type", "entity_id"],
+    properties: CHECK_FIELDS,
     allOf: idMatchesType("entity_type", "entity_id", ENTITY_ID_BY_TYPE),
     examples: [CHECK_REQUEST_EXAMPLE],
   },
   BulkCheckAccessRequest: {
     type: "object",
     description:
-      `1–${MAX_BULK_CHECKS} checks, each an object. A list of another length, or an item that is not an object, ` +
-      "is a 422 for the whole request; an item whose fields are invalid is answered with its own error in its " +
-      "place. Other properties are ignored.",
+      `1–${MAX_BULK_CHECKS} checks, each an object, and whether to explain the refused ones. A list of another ` +
+      "length, an item that is not an object, or an `explain` that is not a boolean is a 422 for the whole " +
+      "request; an item whose fields are invalid is answered with its own error in its place. Other properties " +
+      "are ignored.",
     required: ["checks"],
     properties: {
       checks: {
         type: "array",
         minItems: 1,
         maxItems: MAX_BULK_CHECKS,
-        items: schemaRef("CheckAccessRequest"),
+        items: schemaRef("CheckAccessItem"),
       },
+      explain: EXPLAIN,
     },
   },
   CheckItemError: {
@@ -171,12 +307,12 @@ export const CHECK_SCHEMAS: Readonly<Record<string, JsonObject>> = {
 export const CHECK_REQUEST_BODIES: Readonly<Record<string, JsonObject>> = {
   CheckAccess: {
     required: true,
-    description: "The user, the entity and the level needed.",
+    description: "The user, the entity, the level needed and whether to explain a refusal.",
     content: { "application/json": { schema: schemaRef("CheckAccessRequest"), example: CHECK_REQUEST_EXAMPLE } },
   },
   BulkCheckAccess: {
     required: true,
-    description: "The checks, answered in this order.",
+    description: "The checks, answered in this order, and whether to explain the refused ones.",
     content: {
       "application/json": {
         schema: schemaRef("BulkCheckAccessRequest"),

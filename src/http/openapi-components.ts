@@ -8,6 +8,7 @@ import { accessPageParameters } from "./openapi-access-pages.js";
 import { CHECK_REQUEST_BODIES } from "./openapi-checks.js";
 import { headerRef, schemaRef } from "./openapi-helpers.js";
 import type { JsonObject, JsonValue } from "./openapi-types.js";
+import { WHAT_IF_REQUEST_BODIES } from "./openapi-what-if.js";
 import { MIN_REVISION_PARAMETER } from "./revisions.js";
 
 /** The error envelope as the API answers it: an example for a response. */
@@ -184,6 +185,16 @@ export const PARAMETERS: Readonly<Record<string, JsonObject>> = {
     description: "The entity; its prefix must fit `entity_type`.",
     schema: schemaRef("EntityId"),
   },
+  Include: {
+    name: "include",
+    in: "query",
+    required: false,
+    description:
+      "Extras the answer carries, a comma-separated list. `validity`: every grant path gains `expires_at`, every " +
+      "entity (or user) `valid_until`, and the answer `next_change_at` (`ExpiryInstant`s, or `null` for never). " +
+      "Without it the answer keeps its plain shape. Anything else (an empty value too) is a 422 naming `include`.",
+    schema: { type: "string", pattern: "^\\s*validity\\s*(?:,\\s*validity\\s*)*$", examples: ["validity"] },
+  },
   MinRevision: {
     name: MIN_REVISION_PARAMETER,
     in: "query",
@@ -216,6 +227,16 @@ export const HEADERS: Readonly<Record<string, JsonObject>> = {
       "changed nothing), or the one a read was computed on.",
     required: true,
     schema: schemaRef("Revision"),
+  },
+  CacheControl: {
+    description:
+      "`private, max-age=N`: how long the caller may keep this answer. `N` is the handler's `cacheMaxAgeSeconds` " +
+      "(default 0: ask again every time, so a revoke is seen at once), lowered so the answer is never kept past " +
+      "the first instant it can change by itself (the earliest expiry of a grant in it, its `next_change_at`), " +
+      "rounded down. A write can change the answer sooner: keep `cacheMaxAgeSeconds` to what the application can " +
+      "afford to see late.",
+    required: true,
+    schema: { type: "string", pattern: "^private, max-age=\\d+$", examples: ["private, max-age=0"] },
   },
   RetryAfter: {
     description: "Seconds to wait before retrying.",
@@ -254,6 +275,7 @@ export const REQUEST_BODIES: Readonly<Record<string, JsonObject>> = {
     content: jsonContent(schemaRef("UpdateGrantRequest"), { access_level: "write" }),
   },
   ...CHECK_REQUEST_BODIES,
+  ...WHAT_IF_REQUEST_BODIES,
 };
 
 export const RESPONSES: Readonly<Record<string, JsonObject>> = {
@@ -332,6 +354,51 @@ export const RESPONSES: Readonly<Record<string, JsonObject>> = {
       "Version conflict",
       { organization_id: "org_xyz789" },
     ),
+  ),
+  GrantExists: errorResponse(
+    "A `create_grant` of the what-if meets an active grant for that entity and grantee, as the real write would " +
+      "(`RESOURCE_ALREADY_EXISTS`, with the existing `grant_id`); `details.index` names the change.",
+    409,
+    ["RESOURCE_ALREADY_EXISTS"],
+    errorExample(
+      "RESOURCE_ALREADY_EXISTS",
+      409,
+      "department dept_eng01 already has an active grant on kslice_abc123.",
+      "Access grant already exists",
+      {
+        grant_id: "agrant_dept01",
+        entity_type: "knowledge_slice",
+        entity_id: "kslice_abc123",
+        grantee_type: "department",
+        grantee_id: "dept_eng01",
+        index: 0,
+      },
+    ),
+    { required: ["index"], properties: { index: { type: "integer", minimum: 0 } } },
+  ),
+  WhatIfNotFound: errorResponse(
+    "No such organization, or a change names a grant (active), department or composite the organization does " +
+      "not have, as the real write would find; `details` names it, and `details.index` the change.",
+    404,
+    ["RESOURCE_NOT_FOUND"],
+    errorExample("RESOURCE_NOT_FOUND", 404, "The requested resource was not found.", "Access grant not found", {
+      grant_id: "agrant_abc123def456",
+      index: 1,
+    }),
+  ),
+  WhatIfInvalid: errorResponse(
+    "The body, a query parameter or a change is invalid (`VALIDATION_ERROR`: `details.field` names it, e.g. " +
+      "`op`, and `details.index` the change), or a change would make a department or composite cycle " +
+      "(`INVALID_GRAPH`, with `details.cycle` and `details.index`), as the real write would refuse it.",
+    422,
+    ["VALIDATION_ERROR", "INVALID_GRAPH"],
+    errorExample("VALIDATION_ERROR", 422, "The request contains invalid data.", "Validation error", {
+      field: "op",
+      message:
+        "op must be one of create_grant, update_grant, revoke_grant, set_user_departments, set_user_roles, " +
+        "set_composite_members, move_department",
+      index: 0,
+    }),
   ),
   PayloadTooLarge: errorResponse(
     "The body is larger than the handler's limit (`maxBodyBytes`, 1 MiB by default). Nothing changed.",

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.1 document of the REST API (docs/spec.md §6, §8 and §9): every route, parameter,
+ * The OpenAPI 3.1 document of the REST API (docs/spec.md §6, §8, §9 and §11): every route, parameter,
  * body, status, header and schema the handler answers with. `GET /openapi.json` serves it, and the
  * repository keeps it as `openapi.json` (regenerate with `npx tsx scripts/write-openapi.ts`).
  * @module
@@ -29,8 +29,16 @@ check of a user on an entity may be asked by that user or by an admin of the ent
 
 Every organization has a revision that grows by one with each committed write. Every 2xx answer about an organization
 carries it in \`Grantpath-Revision\`: the revision a write committed, or the one a read was computed on. Every read
-(every GET, and the checks, which are POSTs) takes \`min_revision\` and then answers from that revision or a later one,
-on any instance; reads never answer 409.
+(every GET, and the checks and what-if, which are POSTs) takes \`min_revision\` and then answers from that revision or a
+later one, on any instance; reads never answer a version conflict (what-if answers the 409 of a grant that already
+exists, as the write it tries would).
+
+Resolved access, users-with-access and the checks take \`include=validity\`: their answers then say when each grant path
+expires (\`expires_at\`), until when each level holds (\`valid_until\`) and when the answer next changes by itself
+(\`next_change_at\`). Resolved access and the checks answer \`Cache-Control: private, max-age=N\`, never past that
+instant. A check with \`explain: true\` that is not allowed lists the grants that would allow it (\`suggestions\`).
+\`POST /access/what-if\` (owners only) tries writes on a copy of the organization and answers the access they would
+change, storing nothing.
 
 Every failure answers with the error envelope (\`ErrorEnvelope\`), a fresh \`trace_id\` and the current \`timestamp\`.
 The handler checks, in order: the route (404 \`RESOURCE_NOT_FOUND\` for an unknown path; 405 \`METHOD_NOT_ALLOWED\`
@@ -51,12 +59,14 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * The OpenAPI 3.1.0 document of the REST API that `createHttpHandler` serves: every
- * route of docs/spec.md §6, §8 and §9 (plus `GET /openapi.json`), bearer authentication, path and
- * query parameters with their formats, bounds and defaults (`min_revision` on every read),
- * request bodies, every status each route can answer, the `Grantpath-Revision` header of every
- * 2xx, and the schemas (`Grant`, `GrantList`, `GrantPath`, `ResolvedAccess`, `UsersWithAccess`,
- * `AccessCheck`, `BulkCheckAccess`, `ChangePage`, `Commit`, `StorageChange`, `Snapshot`, `GraphInput`, `ErrorEnvelope`, …) as
- * JSON Schema 2020-12.
+ * route of docs/spec.md §6, §8, §9 and §11 (plus `GET /openapi.json`), bearer authentication, path
+ * and query parameters with their formats, bounds and defaults (`min_revision` on every read,
+ * `include=validity` on the resolution routes), request bodies, every status each route can
+ * answer, the `Grantpath-Revision` header of every 2xx and the `Cache-Control` of resolved access
+ * and the checks, and the schemas (`Grant`, `GrantList`, `GrantPath`, `ResolvedAccess`,
+ * `UsersWithAccess`, `AccessCheck`, `GrantSuggestion`, `BulkCheckAccess`, `WhatIfRequest`,
+ * `WhatIfAnswer`, `ChangePage`, `Commit`, `StorageChange`, `Snapshot`, `GraphInput`,
+ * `ErrorEnvelope`, …) as JSON Schema 2020-12.
  * Deeply frozen. The handler serves it at `GET /openapi.json`; `openapi.json` in the repository
  * is the same document.
  *
@@ -82,7 +92,10 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = deepFreeze({
   },
   tags: [
     { name: "Access grants", description: "Create, list, read, change and revoke access grants." },
-    { name: "Resolution", description: "The access grants resolve to." },
+    {
+      name: "Resolution",
+      description: "The access grants resolve to, how long it holds, and what writes would change it.",
+    },
     { name: "Change log", description: "Revisions, commits and snapshots: follow an organization from outside." },
     { name: "Meta", description: "This document." },
   ],

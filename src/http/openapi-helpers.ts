@@ -60,3 +60,56 @@ export function idMatchesType(
 
 export const nullable = (name: string): JsonObject => ({ anyOf: [schemaRef(name), { type: "null" }] });
 export const NULL: JsonObject = { type: "null" };
+
+/**
+ * `valid_until` of an entity, a user or a check (docs/spec.md §11): present only with
+ * `include=validity`.
+ */
+export function validUntil(what: string): JsonObject {
+  return {
+    description:
+      `With \`include=validity\` only: the instant ${what} level would first drop — the latest \`expires_at\` ` +
+      "among the paths at that level — or `null` when one of them never expires.",
+    anyOf: [schemaRef("ExpiryInstant"), NULL],
+  };
+}
+
+/** `next_change_at` of an answer (docs/spec.md §11): present only with `include=validity`. */
+export const NEXT_CHANGE_AT: JsonObject = {
+  description:
+    "With `include=validity` only: the earliest `expires_at` of any path in the answer, the first instant it can " +
+    "change by itself; `null` when none expires.",
+  anyOf: [schemaRef("ExpiryInstant"), NULL],
+};
+
+/** Paths that carry `expires_at` (with validity), or that do not (without). */
+function pathsWith(validity: boolean): JsonObject {
+  return {
+    type: "array",
+    items: validity
+      ? { type: "object", required: ["expires_at"], properties: { expires_at: true } }
+      : { type: "object", properties: { expires_at: false } },
+  };
+}
+
+/**
+ * Validity is all or nothing (docs/spec.md §11): an answer with `next_change_at` has
+ * `valid_until` on every item of `list` and `expires_at` on every path; one without has none.
+ * With `list` undefined, the answer itself is the item (a check).
+ */
+export function validityAllOrNothing(list?: string): JsonObject {
+  const item = (validity: boolean): JsonObject =>
+    validity
+      ? { type: "object", required: ["valid_until"], properties: { valid_until: true, grant_paths: pathsWith(true) } }
+      : { type: "object", properties: { valid_until: false, grant_paths: pathsWith(false) } };
+  const answer = (validity: boolean): JsonObject =>
+    list === undefined
+      ? item(validity)
+      : { type: "object", properties: { [list]: { type: "array", items: item(validity) } } };
+  return {
+    if: { type: "object", required: ["next_change_at"], properties: { next_change_at: true } },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, never awaited
+    then: answer(true),
+    else: answer(false),
+  };
+}

@@ -4,12 +4,19 @@
  * @module
  */
 import { MAX_BULK_GRANTS } from "../service/service-input.js";
+import { MAX_WHAT_IF_CHANGES } from "../service/what-if.js";
 import { wholeOrPage } from "./openapi-access-pages.js";
-import { ACCESS_CHECK_EXAMPLE, BULK_CHECK_EXAMPLE } from "./openapi-checks.js";
+import {
+  ACCESS_CHECK_EXAMPLE,
+  BULK_CHECK_EXAMPLE,
+  EXPLAINED_CHECK_EXAMPLE,
+  VALIDITY_CHECK_EXAMPLE,
+} from "./openapi-checks.js";
 import { jsonContent } from "./openapi-components.js";
-import { SEED_GRANT, SEED_RESOLVED_ACCESS } from "./openapi-examples.js";
+import { SEED_GRANT, SEED_RESOLVED_ACCESS, SEED_RESOLVED_ACCESS_WITH_VALIDITY } from "./openapi-examples.js";
 import { headerRef, parameterRef, requestBodyRef, responseRef, schemaRef } from "./openapi-helpers.js";
 import type { JsonObject, OpenApiOperation, OpenApiPathItem } from "./openapi-types.js";
+import { WHAT_IF_ANSWER_EXAMPLE } from "./openapi-what-if.js";
 import { REVISION_HEADER } from "./revisions.js";
 
 interface OperationSpec {
@@ -26,7 +33,9 @@ interface OperationSpec {
   readonly read?: boolean;
   /** Whether the whole request can be refused (403); a bulk check refuses item by item instead. */
   readonly forbids?: boolean;
-  /** Failures only this operation answers, by status. */
+  /** Whether its success says how long it may be kept, in `Cache-Control` (resolved access and the checks). */
+  readonly cacheable?: boolean;
+  /** Failures only this operation answers, by status (they replace the common ones of that status). */
   readonly failures?: Readonly<Record<string, JsonObject>>;
 }
 
@@ -34,18 +43,22 @@ function operation(spec: OperationSpec): OpenApiOperation {
   const [status, success] = spec.success;
   const hasBody = spec.requestBody !== undefined;
   const read = spec.read === true;
+  const headers: Record<string, JsonObject> = {
+    [REVISION_HEADER]: headerRef("GrantpathRevision"),
+    ...(spec.cacheable === true ? { "Cache-Control": headerRef("CacheControl") } : {}),
+  };
   // Integer-like keys: the statuses list in numeric order whatever the order here.
   const responses: Record<string, JsonObject> = {
-    [status]: { ...success, headers: { [REVISION_HEADER]: headerRef("GrantpathRevision") } },
+    [status]: { ...success, headers },
     "401": responseRef("Unauthorized"),
     ...(spec.forbids === false ? {} : { "403": responseRef("Forbidden") }),
     "404": responseRef("NotFound"),
     ...(read ? {} : { "409": responseRef(spec.creates === true ? "Conflict" : "VersionConflict") }),
-    ...spec.failures,
     ...(hasBody ? { "413": responseRef("PayloadTooLarge"), "415": responseRef("UnsupportedMediaType") } : {}),
     "422": responseRef("ValidationFailed"),
     "500": responseRef("InternalError"),
     "503": responseRef("StorageUnavailable"),
+    ...spec.failures,
   };
   const parameters = [...(spec.parameters ?? []), ...(read ? ["MinRevision"] : [])];
   return {
@@ -202,15 +215,29 @@ export const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
         "Every entity the user reaches through direct, department, role and composite-slice grants, with the " +
         "highest effective level and the grant paths that explain it. Readable by that user and by owners. With " +
         "`skip` or `limit`, one page of the entities (`ResolvedAccessPage`), which costs about what the page " +
-        "holds plus one pass over the ids the user reaches; without them, the whole answer (`ResolvedAccess`).",
+        "holds plus one pass over the ids the user reaches; without them, the whole answer (`ResolvedAccess`). " +
+        "With `include=validity`, also until when each level holds and when the answer next changes by itself. " +
+        "`Cache-Control` says how long the answer may be kept.",
       tag: "Resolution",
-      parameters: ["ResolvedEntityType", "AccessSkip", "AccessLimit"],
+      parameters: ["ResolvedEntityType", "AccessSkip", "AccessLimit", "Include"],
       read: true,
+      cacheable: true,
       success: [
         "200",
         {
           description: "The user's resolved access, or one page of it.",
-          content: jsonContent(wholeOrPage("ResolvedAccess", "ResolvedAccessPage"), SEED_RESOLVED_ACCESS),
+          content: {
+            "application/json": {
+              schema: wholeOrPage("ResolvedAccess", "ResolvedAccessPage"),
+              examples: {
+                plain: { summary: "docs/spec.md §10's user", value: SEED_RESOLVED_ACCESS },
+                validity: {
+                  summary: "The same with include=validity (none of the grants expires)",
+                  value: SEED_RESOLVED_ACCESS_WITH_VALIDITY,
+                },
+              },
+            },
+          },
         },
       ],
     }),
@@ -223,9 +250,10 @@ export const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
       description:
         "Every user an active grant reaches on the entity, sorted by `user_id`, with their level and paths. Needs " +
         "`admin` on the entity, or being an owner. With `skip` or `limit`, one page of the users " +
-        "(`UsersWithAccessPage`); without them, all of them.",
+        "(`UsersWithAccessPage`); without them, all of them. With `include=validity`, also until when each " +
+        "user's level holds and when the answer next changes by itself.",
       tag: "Resolution",
-      parameters: ["EntityTypeRequired", "EntityIdRequired", "AccessSkip", "AccessLimit"],
+      parameters: ["EntityTypeRequired", "EntityIdRequired", "AccessSkip", "AccessLimit", "Include"],
       read: true,
       success: [
         "200",
@@ -264,13 +292,32 @@ export const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
         "Whether the user reaches the entity and, with `level`, at least at that level, with the effective level and " +
         "the grant paths resolved access gives for it. A read sent as POST: it changes nothing, takes " +
         "`min_revision`, and answers on the revision in `Grantpath-Revision`. Asked by the user themself, an " +
-        "owner, or a user with `admin` on the entity; anyone else gets 403.",
+        "owner, or a user with `admin` on the entity; anyone else gets 403. With `include=validity`, also until " +
+        "when the level holds; with `explain: true` in the body, a check that is not allowed also lists the grants " +
+        "that would allow it (`suggestions`). `Cache-Control` says how long the answer may be kept.",
       tag: "Resolution",
+      parameters: ["Include"],
       requestBody: "CheckAccess",
       read: true,
+      cacheable: true,
       success: [
         "200",
-        { description: "The check.", content: jsonContent(schemaRef("AccessCheck"), ACCESS_CHECK_EXAMPLE) },
+        {
+          description: "The check.",
+          content: {
+            "application/json": {
+              schema: schemaRef("AccessCheck"),
+              examples: {
+                allowed: { summary: "docs/spec.md §10's user writes kslice_abc123", value: ACCESS_CHECK_EXAMPLE },
+                validity: { summary: "The same with include=validity", value: VALIDITY_CHECK_EXAMPLE },
+                explained: {
+                  summary: "Refused, with explain: true: where one grant would allow it",
+                  value: EXPLAINED_CHECK_EXAMPLE,
+                },
+              },
+            },
+          },
+        },
       ],
     }),
   },
@@ -284,10 +331,14 @@ export const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
         "that item's own error (`CheckItemError`): an item with an invalid field, or one the caller may not ask " +
         "(the caller is not that user, an owner, or an admin of the entity), does not fail the others, so the " +
         "request as a whole is never refused for permissions. A body whose `checks` is not a list of 1–100 " +
-        "objects is a 422 naming `checks` (or `checks[i]`); an unknown organization is a 404.",
+        "objects is a 422 naming `checks` (or `checks[i]`); an unknown organization is a 404. `include=validity` " +
+        "and `explain` apply to every item. `Cache-Control` says how long the answer may be kept (until the " +
+        "earliest change of any item).",
       tag: "Resolution",
+      parameters: ["Include"],
       requestBody: "BulkCheckAccess",
       read: true,
+      cacheable: true,
       forbids: false,
       success: [
         "200",
@@ -296,6 +347,36 @@ export const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
           content: jsonContent(schemaRef("BulkCheckAccess"), BULK_CHECK_EXAMPLE),
         },
       ],
+    }),
+  },
+  [`${ORG}/access/what-if`]: {
+    parameters: ORG_PARAMETERS,
+    post: operation({
+      operationId: "whatIf",
+      summary: "Try writes without storing them",
+      description:
+        `Up to ${MAX_WHAT_IF_CHANGES} writes (create, change or revoke a grant; replace a user's departments or ` +
+        "roles or a composite's members; move a department), tried in order on a copy of the organization's " +
+        "graph, and every (user, entity) whose level they would change. Nothing is stored: the revision stays " +
+        "what `Grantpath-Revision` says. Each write is checked and refused exactly as the real one would be: the " +
+        "answer is that write's error (404 for an unknown grant, department or composite, 409 for an existing " +
+        "active grant, 422 for an invalid field or a cycle), with `details.index` naming the change. Like the " +
+        "reads, it takes `min_revision`; the 409 is the would-be write's, never a version conflict. Owners only.",
+      tag: "Resolution",
+      requestBody: "WhatIf",
+      read: true,
+      success: [
+        "200",
+        {
+          description: "The access the writes would change.",
+          content: jsonContent(schemaRef("WhatIfAnswer"), WHAT_IF_ANSWER_EXAMPLE),
+        },
+      ],
+      failures: {
+        "404": responseRef("WhatIfNotFound"),
+        "409": responseRef("GrantExists"),
+        "422": responseRef("WhatIfInvalid"),
+      },
     }),
   },
   [`${ORG}/access/changes`]: {

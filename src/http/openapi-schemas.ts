@@ -1,24 +1,28 @@
 /**
- * The OpenAPI document's JSON Schemas (2020-12): ids, grants, paths, answers, the change log,
- * the checks and the error envelope, as `components.schemas`.
+ * The OpenAPI document's JSON Schemas (2020-12): ids, grants, paths, answers (with their validity
+ * fields), the change log, the checks, what-if and the error envelope, as `components.schemas`.
  * @module
  */
 import { IMMUTABLE_GRANT_FIELDS, MAX_BULK_GRANTS, MAX_LIMIT } from "../service/service-input.js";
 import { ACCESS_PAGE_SCHEMAS } from "./openapi-access-pages.js";
 import { CHANGE_LOG_SCHEMAS } from "./openapi-change-log.js";
 import { CHECK_SCHEMAS } from "./openapi-checks.js";
-import { SEED_GRANT, SEED_RESOLVED_ACCESS } from "./openapi-examples.js";
+import { SEED_GRANT, SEED_RESOLVED_ACCESS, SEED_RESOLVED_ACCESS_WITH_VALIDITY } from "./openapi-examples.js";
 import {
   anyIdSchema,
   ENTITY_ID_BY_TYPE,
   GRANTEE_ID_BY_TYPE,
   idMatchesType,
   idSchema,
+  NEXT_CHANGE_AT,
   NULL,
   nullable,
   schemaRef,
+  validityAllOrNothing,
+  validUntil,
 } from "./openapi-helpers.js";
 import type { JsonObject } from "./openapi-types.js";
+import { WHAT_IF_SCHEMAS } from "./openapi-what-if.js";
 
 /** A `GrantPath` rule: a path of this `type` carries exactly these ids. */
 function pathRule(type: string, department: JsonObject, role: JsonObject, composite: JsonObject): JsonObject {
@@ -86,6 +90,15 @@ export const SCHEMAS: Readonly<Record<string, JsonObject>> = {
       "`2026-01-01T00:00:00Z` or `2026-01-01T01:00+01:00`.",
     pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}:\\d{2})$",
     examples: ["2026-01-01T00:00:00Z"],
+  },
+  ExpiryInstant: {
+    type: "string",
+    description:
+      "An instant the service worked out from a grant's `expires_at` (docs/spec.md §11: `expires_at` on a path, " +
+      "`valid_until`, `next_change_at`): UTC with milliseconds, as JavaScript's `Date.prototype.toISOString` " +
+      "writes it (a year past 9999 as `+YYYYYY`).",
+    pattern: "^(?:\\d{4}|[+-]\\d{6})-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$",
+    examples: ["2099-01-01T00:00:00.000Z"],
   },
   Grant: {
     type: "object",
@@ -216,7 +229,7 @@ export const SCHEMAS: Readonly<Record<string, JsonObject>> = {
       "One explanation of why a user reaches an entity: the grant it comes from and how that grant reaches the " +
       "user. `direct` paths carry no ids; `department` paths the grantee department; `role` paths the role; " +
       "`composite` paths the composite the grant is on, plus the department or role the grant reached the user " +
-      "through (both `null` for a direct grant).",
+      "through (both `null` for a direct grant). With `include=validity`, also the grant's `expires_at`.",
     additionalProperties: false,
     required: ["type", "access_level", "department_id", "role_id", "composite_id", "grant_id"],
     properties: {
@@ -226,6 +239,12 @@ export const SCHEMAS: Readonly<Record<string, JsonObject>> = {
       role_id: nullable("RoleId"),
       composite_id: nullable("KnowledgeSliceId"),
       grant_id: schemaRef("GrantId"),
+      expires_at: {
+        description:
+          "With `include=validity` only: when the grant this path comes from expires (from then on the path is " +
+          "gone), or `null` when it never does.",
+        anyOf: [schemaRef("ExpiryInstant"), NULL],
+      },
     },
     allOf: [
       pathRule("direct", NULL, NULL, NULL),
@@ -236,7 +255,9 @@ export const SCHEMAS: Readonly<Record<string, JsonObject>> = {
   },
   ResolvedEntity: {
     type: "object",
-    description: "An entity the user reaches, its effective level (the highest of its paths) and every path.",
+    description:
+      "An entity the user reaches, its effective level (the highest of its paths) and every path; with " +
+      "`include=validity`, also until when that level holds (`valid_until`).",
     additionalProperties: false,
     required: ["entity_type", "entity_id", "access_level", "grant_paths"],
     properties: {
@@ -251,13 +272,16 @@ export const SCHEMAS: Readonly<Record<string, JsonObject>> = {
           "`department_id`, `role_id`, `composite_id`, `grant_id` (`null` first).",
         items: schemaRef("GrantPath"),
       },
+      valid_until: validUntil("the entity's"),
     },
     allOf: idMatchesType("entity_type", "entity_id", ENTITY_ID_BY_TYPE),
   },
   ResolvedAccess: {
     type: "object",
     description:
-      "A user's resolved access: every entity they reach, its effective level and the grant paths that explain it; each path names its `grant_id`.",
+      "A user's resolved access: every entity they reach, its effective level and the grant paths that explain " +
+      "it; each path names its `grant_id`. With `include=validity`, every path also has `expires_at`, every " +
+      "entity `valid_until`, and the answer `next_change_at`; without it, none of them.",
     additionalProperties: false,
     required: ["user_id", "entities"],
     properties: {
@@ -267,35 +291,44 @@ export const SCHEMAS: Readonly<Record<string, JsonObject>> = {
         description: "Every entity the user reaches, sorted by `entity_type`, then `entity_id`.",
         items: schemaRef("ResolvedEntity"),
       },
+      next_change_at: NEXT_CHANGE_AT,
     },
-    examples: [SEED_RESOLVED_ACCESS],
+    ...validityAllOrNothing("entities"),
+    examples: [SEED_RESOLVED_ACCESS, SEED_RESOLVED_ACCESS_WITH_VALIDITY],
   },
   UserAccess: {
     type: "object",
-    description: "A user who reaches the entity, their effective level and their paths to it.",
+    description:
+      "A user who reaches the entity, their effective level and their paths to it; with `include=validity`, also " +
+      "until when that level holds (`valid_until`).",
     additionalProperties: false,
     required: ["user_id", "access_level", "grant_paths"],
     properties: {
       user_id: schemaRef("UserId"),
       access_level: schemaRef("AccessLevel"),
       grant_paths: { type: "array", minItems: 1, items: schemaRef("GrantPath") },
+      valid_until: validUntil("the user's"),
     },
   },
   UsersWithAccess: {
     type: "object",
-    description: "Everyone an active grant reaches on one entity, sorted by `user_id`.",
+    description:
+      "Everyone an active grant reaches on one entity, sorted by `user_id`. With `include=validity`, every path " +
+      "also has `expires_at`, every user `valid_until`, and the answer `next_change_at`; without it, none of them.",
     additionalProperties: false,
     required: ["entity_type", "entity_id", "users"],
     properties: {
       entity_type: schemaRef("EntityType"),
       entity_id: schemaRef("EntityId"),
       users: { type: "array", items: schemaRef("UserAccess") },
+      next_change_at: NEXT_CHANGE_AT,
     },
-    allOf: idMatchesType("entity_type", "entity_id", ENTITY_ID_BY_TYPE),
+    allOf: [...idMatchesType("entity_type", "entity_id", ENTITY_ID_BY_TYPE), validityAllOrNothing("users")],
   },
   ...ACCESS_PAGE_SCHEMAS,
   ...CHECK_SCHEMAS,
   ...CHANGE_LOG_SCHEMAS,
+  ...WHAT_IF_SCHEMAS,
   ErrorCode: {
     type: "string",
     description:

@@ -1,8 +1,9 @@
 /**
- * The check routes' bodies (docs/spec.md §9): the OpenAPI request schemas and the service's
+ * The check routes' bodies (docs/spec.md §9, §11): the OpenAPI request schemas and the service's
  * validators are written apart, so a property checks they agree on bodies built from valid and
- * broken fields — `CheckAccessRequest` is accepted exactly when the fields pass the validator, and
- * `BulkCheckAccessRequest` exactly when the list passes and no item comes back as its own error.
+ * broken fields — `CheckAccessRequest` is accepted exactly when the fields and `explain` pass the
+ * validators, and `BulkCheckAccessRequest` exactly when the list and its `explain` pass and no item
+ * comes back as its own error (an item's own `explain` is ignored).
  * (A body the schema refuses because of one item is still answered over HTTP, that item with its
  * error: the schema describes a request whose every item can be checked.)
  */
@@ -10,7 +11,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { expectObject } from "../../src/core/validate.js";
 import { AccessError } from "../../src/index.js";
-import { bulkCheckArg, checkItemArg } from "../../src/service/service-input.js";
+import { bulkCheckArg, checkItemArg, checkQueryArg } from "../../src/service/service-input.js";
 import { createOpenApiAjv, DOC_ID } from "./openapi-contract.js";
 
 const ajv = createOpenApiAjv();
@@ -44,6 +45,16 @@ const arbEntityType = fc.oneof(
   arbJunk,
 );
 const arbLevel = fc.oneof(fc.constantFrom("read", "write", "admin", "owner", "READ", null, ABSENT), arbJunk);
+/** `explain`: mostly absent or a boolean (or `null`, which means false), now and then anything. */
+const arbExplain = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom<unknown>(ABSENT, true, false, null) },
+  { weight: 1, arbitrary: arbJunk },
+);
+
+/** The object with `explain` set to `value` (left out when absent). */
+function withExplain<T extends object>(object: T, value: unknown): T | (T & { explain: unknown }) {
+  return value === ABSENT ? object : { ...object, explain: value };
+}
 
 const ENTITIES = [
   ["knowledge_slice", "kslice_abc123"],
@@ -68,14 +79,16 @@ const arbItem: fc.Arbitrary<Record<string, unknown>> = fc
     entity_id: sometimes(arbId),
     level: sometimes(arbLevel),
     note: fc.constantFrom<unknown>(ABSENT, "extra", 1),
+    explain: arbExplain,
   })
-  .map(({ valid, note, ...replaced }) => {
+  .map(({ valid, note, explain, ...replaced }) => {
     const fields: Record<string, unknown> = {
       user_id: replaced.user_id ?? valid.user_id,
       entity_type: replaced.entity_type ?? valid.entity[0],
       entity_id: replaced.entity_id ?? valid.entity[1],
       level: replaced.level ?? valid.level,
       note,
+      explain,
     };
     const built: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(fields)) if (value !== ABSENT) built[key] = value;
@@ -108,7 +121,7 @@ const arbBulk = fc.oneof(
         },
         { weight: 1, arbitrary: arbJunk },
       )
-      .map((checks): unknown => ({ checks })),
+      .chain((checks) => arbExplain.map((explain): unknown => withExplain({ checks }, explain))),
   },
   { weight: 1, arbitrary: arbJunk },
 );
@@ -129,7 +142,12 @@ describe("check bodies: the validators accept exactly what the OpenAPI request s
     const valid = schema("CheckAccessRequest");
     fc.assert(
       fc.property(arbCheck, (value) => {
-        const validator = accepts(() => checkItemArg(expectObject(value, "body"), ""));
+        // The route reads the check's fields, then the service its `explain` (docs/spec.md §11).
+        const validator = accepts(() => {
+          const body = expectObject(value, "body");
+          checkItemArg(body, "");
+          checkQueryArg({ explain: body.explain });
+        });
         expect(validator, JSON.stringify(value)).toBe(valid(value));
       }),
       { numRuns: 3000 },

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { AccessError, ERROR_CATALOG, type ErrorCode } from "../../src/core/errors.js";
 import { ACCESS_LEVELS, ENTITY_TYPES, GRANTEE_TYPES } from "../../src/core/types.js";
+import { includeOf, trackCaching } from "../../src/http/cache-control.js";
 import { createHttpHandler } from "../../src/http/create-http-handler.js";
 import { accessErrorBody } from "../../src/http/error-envelope.js";
 import {
@@ -188,7 +189,7 @@ describe("the OpenAPI document's shape", () => {
       .map(({ method, path }) => `${method.toUpperCase()} ${path}`)
       .sort();
     expect(documented).toEqual(expected);
-    expect(ROUTES.length).toBe(15);
+    expect(ROUTES.length).toBe(16);
   });
 
   it("gives every operation a unique operationId, a summary, a description, a tag and responses", () => {
@@ -214,12 +215,14 @@ describe("the OpenAPI document's shape", () => {
   it("lists, for every route, exactly the statuses the handler can answer", () => {
     for (const route of ROUTES) {
       const operation = doc.paths[routeTemplate(route.pattern)]?.[route.method.toLowerCase() as OpenApiMethod];
-      // Reads (GETs, and the checks sent as POST) answer 200 and never 409 (docs/spec.md §8); only
-      // the change log can have expired (410); a bulk check refuses item by item, never whole (403).
+      // Reads (GETs, and the checks and what-if sent as POST) answer 200 and never a version conflict
+      // (docs/spec.md §8); what-if answers the 409 of the grant it would create (docs/spec.md §11);
+      // only the change log can have expired (410); a bulk check refuses item by item, never whole (403).
       const read = route.method === "GET" || route.read === true;
+      const whatIf = route.pattern.join("/") === "access/what-if";
       const success = read ? "200" : route.method === "POST" ? "201" : route.method === "DELETE" ? "204" : "200";
       const body = route.hasBody ? ["413", "415"] : [];
-      const conflicts = read ? [] : ["409"];
+      const conflicts = read && !whatIf ? [] : ["409"];
       const expired = route.pattern.join("/") === "access/changes" ? ["410"] : [];
       const forbidden = route.pattern.join("/") === "access/check/bulk" ? [] : ["403"];
       const expected = [success, "401", ...forbidden, "404", ...conflicts, ...expired, ...body, "422", "500", "503"];
@@ -227,10 +230,14 @@ describe("the OpenAPI document's shape", () => {
       expect(Object.keys(operation?.responses ?? {}).sort(), `${route.method} ${route.pattern.join("/")}`).toEqual(
         expected,
       );
-      // Creates may meet an existing grant; every other 409 is a version conflict.
-      const conflict = resolve(operation?.responses["409"]);
-      const creates = route.method === "POST" && !read;
-      expect(JSON.stringify(conflict ?? null).includes("RESOURCE_ALREADY_EXISTS")).toBe(creates);
+      // Creates (real or tried) may meet an existing grant; every other 409 is a version conflict, and
+      // what-if's never is one (it stores nothing).
+      const conflict = JSON.stringify(resolve(operation?.responses["409"]) ?? null);
+      const creates = (route.method === "POST" && !read) || whatIf;
+      expect(conflict.includes("RESOURCE_ALREADY_EXISTS")).toBe(creates);
+      expect(conflict.includes("VERSION_CONFLICT")).toBe(conflicts.length > 0 && !whatIf);
+      // Only what-if's writes can make a cycle (INVALID_GRAPH); every other 422 is a validation error.
+      expect(JSON.stringify(resolve(operation?.responses["422"])).includes('"INVALID_GRAPH"')).toBe(whatIf);
       expect(operation?.requestBody !== undefined).toBe(route.hasBody);
       expect(operation?.security).toBeUndefined(); // the document's bearer authentication applies
     }
@@ -303,12 +310,14 @@ describe("the OpenAPI document's shape", () => {
       ["entity_id", true],
       ["skip", false],
       ["limit", false],
+      ["include", false],
       ["min_revision", false],
     ]);
     expect(query(`${ORG}/users/{user_id}/resolved-access`).map((p) => [p.name, p.required])).toEqual([
       ["entity_type", false],
       ["skip", false],
       ["limit", false],
+      ["include", false],
       ["min_revision", false],
     ]);
   });
@@ -319,7 +328,7 @@ describe("the OpenAPI document's shape", () => {
         .map((parameter) => resolve(parameter))
         .filter((parameter): parameter is JsonObject => isObject(parameter) && parameter.in === "query");
     const reads = ROUTES.filter((route) => route.method === "GET" || route.read === true);
-    expect(reads.length).toBe(11);
+    expect(reads.length).toBe(12);
     for (const route of ROUTES) {
       const path = routeTemplate(route.pattern);
       const minRevision = query(path, route.method.toLowerCase() as OpenApiMethod).find(
@@ -366,6 +375,74 @@ describe("the OpenAPI document's shape", () => {
     const expired = JSON.stringify(resolve(doc.paths[`${ORG}/access/changes`]?.get?.responses["410"]));
     expect(expired).toContain('"const":"CHANGES_EXPIRED"');
     expect(expired).toContain('"required":["oldest_revision"]');
+  });
+
+  it("puts Cache-Control on the 200 of exactly the cacheable routes, and include on exactly the resolution routes", () => {
+    const ajv = createOpenApiAjv();
+    const withInclude = [
+      "users/{user_id}/resolved-access",
+      "access/users-with-access",
+      "access/check",
+      "access/check/bulk",
+    ];
+    for (const route of ROUTES) {
+      const where = `${route.method} ${route.pattern.join("/")}`;
+      const operation = doc.paths[routeTemplate(route.pattern)]?.[route.method.toLowerCase() as OpenApiMethod];
+      for (const [status, response] of Object.entries(operation?.responses ?? {})) {
+        const headers = (resolve(response) as JsonObject).headers;
+        const cache = isObject(headers) ? resolve(headers["Cache-Control"]) : undefined;
+        if (status === "200" && route.cacheable === true) {
+          expect(cache, `${where} ${status}`).toMatchObject({ required: true, schema: { type: "string" } });
+        } else {
+          expect(cache, `${where} ${status}`).toBeUndefined();
+        }
+      }
+      const include = (operation?.parameters ?? [])
+        .map((parameter) => resolve(parameter))
+        .find((parameter) => isObject(parameter) && parameter.in === "query" && parameter.name === "include");
+      expect(include !== undefined, where).toBe(withInclude.includes(route.pattern.join("/")));
+    }
+    expect(ROUTES.filter((route) => route.cacheable === true).map((route) => route.pattern.join("/"))).toEqual([
+      "users/{user_id}/resolved-access",
+      "access/check",
+      "access/check/bulk",
+    ]);
+    // The header's schema holds what the handler writes, and the parameter's what the handler takes.
+    const cacheSchema = resolve(doc.components.headers.CacheControl) as JsonObject;
+    const validHeader = ajv.compile(rebaseRefs(cacheSchema.schema as JsonObject) as JsonObject);
+    const now = new Date("2025-06-15T10:00:00Z");
+    for (const [maxAge, next] of [
+      [0, null],
+      [300, null],
+      [300, new Date("2025-06-15T10:01:30.500Z")],
+      [300, new Date("2025-06-15T09:00:00Z")],
+    ] as const) {
+      const tracker = trackCaching(maxAge);
+      tracker.onNextChange(next);
+      const value = tracker.headers(now)["cache-control"];
+      expect(validHeader(value), value).toBe(true);
+    }
+    expect(validHeader("public, max-age=1")).toBe(false);
+    const includeSchema = resolve(doc.components.parameters.Include) as JsonObject;
+    const validInclude = ajv.compile(rebaseRefs(includeSchema.schema as JsonObject) as JsonObject);
+    for (const value of [
+      "validity",
+      "validity,validity",
+      " validity , validity",
+      "",
+      ",",
+      "validity,",
+      "x",
+      "VALIDITY",
+    ]) {
+      let taken = true;
+      try {
+        includeOf(value);
+      } catch {
+        taken = false;
+      }
+      expect(validInclude(value), JSON.stringify(value)).toBe(taken);
+    }
   });
 
   it("uses the library's enums and error codes", () => {
@@ -459,6 +536,15 @@ describe("the OpenAPI document's schemas", () => {
         const validate = ajv.compile(rebaseRefs(schema) as JsonObject);
         expect(validate(object.example), `${pointer}: ${ajv.errorsText(validate.errors)}`).toBe(true);
         checked++;
+      }
+      // A media type's named examples (OpenAPI Example Objects).
+      if (isObject(object.examples) && isObject(schema)) {
+        const validate = ajv.compile(rebaseRefs(schema) as JsonObject);
+        for (const [name, example] of Object.entries(object.examples)) {
+          const value = isObject(example) ? example.value : undefined;
+          expect(validate(value), `${pointer}/examples/${name}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+          checked++;
+        }
       }
     }
     for (const [name, schema] of Object.entries(doc.components.schemas)) {
@@ -626,6 +712,112 @@ describe("response bodies against the document", () => {
       { results: [allowed], revision: 1 },
     ]) {
       expect(() => expectMatchesOpenApi("POST", bulkPath, 200, bad)).toThrow(/OpenAPI/);
+    }
+  });
+
+  it("accepts validity only all or nothing, suggestions only on a refusal, and what-if's answer", () => {
+    const resolvedPath = `${ORG}/users/{user_id}/resolved-access`;
+    const whoPath = `${ORG}/access/users-with-access`;
+    const checkPath = `${ORG}/access/check`;
+    const expiry = "2099-01-01T00:00:00.000Z";
+    const plain = seedResolvedAccess(true);
+    const [first, second] = plain.entities as [(typeof plain.entities)[0], (typeof plain.entities)[0]];
+    const valid = (entity: typeof first, until: string | null, expires: string | null) => ({
+      ...entity,
+      grant_paths: entity.grant_paths.map((path) => ({ ...path, expires_at: expires })),
+      valid_until: until,
+    });
+    const withValidity = {
+      ...plain,
+      entities: [valid(first, expiry, expiry), valid(second, null, null)],
+      next_change_at: expiry,
+    };
+    expectMatchesOpenApi("GET", resolvedPath, 200, withValidity);
+    expectMatchesOpenApi("GET", resolvedPath, 200, { user_id: "usr_nobody", entities: [], next_change_at: null });
+    expectMatchesOpenApi("GET", resolvedPath, 200, {
+      ...withValidity,
+      entities: withValidity.entities.slice(1),
+      total: 2,
+      skip: 1,
+      limit: 1,
+      has_more: false,
+    });
+    for (const [bad, why] of [
+      [
+        { ...withValidity, entities: [first, valid(second, null, null)] },
+        /entities\/0: must have required property 'valid_until'/,
+      ],
+      [
+        { ...withValidity, entities: [valid(first, expiry, null), { ...second, valid_until: null }] },
+        /entities\/1\/grant_paths\/0: must have required property 'expires_at'/,
+      ],
+      [{ ...withKey(withValidity, "next_change_at", undefined) }, /entities\/0\/valid_until: boolean schema is false/],
+      [{ ...withValidity, next_change_at: "2099-01-01T00:00:00Z" }, /\/next_change_at: must match pattern/],
+      [{ ...plain, next_change_at: null }, /must have required property 'valid_until'/],
+    ] as const) {
+      expect(() => expectMatchesOpenApi("GET", resolvedPath, 200, bad), JSON.stringify(bad)).toThrow(why);
+    }
+    const user = {
+      user_id: "usr_ghi789",
+      access_level: "write",
+      valid_until: expiry,
+      grant_paths: [
+        {
+          type: "department",
+          access_level: "write",
+          department_id: "dept_backend01",
+          role_id: null,
+          composite_id: null,
+          grant_id: "agrant_store01",
+          expires_at: expiry,
+        },
+      ],
+    };
+    const who = { entity_type: "vector_store", entity_id: "vs_docs01", users: [user], next_change_at: expiry };
+    expectMatchesOpenApi("GET", whoPath, 200, who);
+    expectMatchesOpenApi("GET", whoPath, 200, { ...who, total: 1, skip: 0, limit: 100, has_more: false });
+    expect(() => expectMatchesOpenApi("GET", whoPath, 200, withKey(who, "next_change_at", undefined))).toThrow(
+      /OpenAPI/,
+    );
+    const suggestion = {
+      grantee_type: "department",
+      grantee_id: "dept_eng01",
+      entity_type: "vector_store",
+      entity_id: "vs_docs01",
+    };
+    const refused = { allowed: false, access_level: null, grant_paths: [], suggestions: [suggestion] };
+    expectMatchesOpenApi("POST", checkPath, 200, refused);
+    expectMatchesOpenApi("POST", checkPath, 200, { ...refused, valid_until: null, next_change_at: null });
+    // Reached, but below the level asked for: refused, with paths, validity and suggestions.
+    const below = { allowed: false, access_level: "write", grant_paths: user.grant_paths, suggestions: [suggestion] };
+    expectMatchesOpenApi("POST", checkPath, 200, { ...below, valid_until: expiry, next_change_at: expiry });
+    const allowed = { ...below, allowed: true, valid_until: expiry, next_change_at: expiry };
+    for (const [bad, why] of [
+      [allowed, /allOf\/2\/then\/properties\/allowed/], // suggestions when allowed
+      [{ ...refused, suggestions: [] }, /\/suggestions: must NOT have fewer than 1 items/],
+      [{ ...refused, suggestions: [{ ...suggestion, grantee_id: "role_admin01" }] }, /\/suggestions\/0\/grantee_id/],
+      [{ ...refused, valid_until: expiry, next_change_at: expiry }, /\/valid_until: must be null/], // nothing reaches it
+      [{ ...refused, valid_until: null }, /allOf\/1\/else\/properties\/valid_until/], // half the validity fields
+    ] as const) {
+      expect(() => expectMatchesOpenApi("POST", checkPath, 200, bad), JSON.stringify(bad)).toThrow(why);
+    }
+    const change = {
+      user_id: "usr_def456",
+      entity_type: "knowledge_slice",
+      entity_id: "kslice_abc123",
+      before: "write",
+      after: "read",
+    };
+    const whatIfPath = `${ORG}/access/what-if`;
+    expectMatchesOpenApi("POST", whatIfPath, 200, { revision: 7, changes: [change, { ...change, after: null }] });
+    expectMatchesOpenApi("POST", whatIfPath, 200, { revision: 7, changes: [] });
+    for (const bad of [
+      { revision: 7, changes: [{ ...change, after: "write" }] },
+      { revision: 7, changes: [{ ...change, before: null, after: null }] },
+      { revision: 7, changes: [withKey(change, "before", undefined)] },
+      { changes: [change] },
+    ]) {
+      expect(() => expectMatchesOpenApi("POST", whatIfPath, 200, bad), JSON.stringify(bad)).toThrow(/OpenAPI/);
     }
   });
 
@@ -898,11 +1090,11 @@ describe("the handler's answers match the document", () => {
       seen.add(`${operationFor(method, path)?.operationId ?? "none"} ${response.status}`);
       return { status: response.status, body: parsed as Record<string, unknown> };
     };
-    return { call, seen, storage };
+    return { call, seen, storage, accessControl };
   }
 
   it("for every route, its success and its errors", async () => {
-    const { call, seen, storage } = await setup();
+    const { call, seen, storage, accessControl } = await setup();
     const base = "/v1/organizations/org_xyz789";
     const create = {
       entity_type: "knowledge_slice",
@@ -997,6 +1189,94 @@ describe("the handler's answers match the document", () => {
     await storage.trimChanges("org_xyz789", 3);
     expect((await call("GET", `${base}/access/changes?since=1`)).status).toBe(410);
 
+    // docs/spec.md §11. usr_def456 joins dept_eng01, whose grant on vs_docs01 expires in 2999.
+    await accessControl.addDepartmentMember("org_xyz789", OWNER, "usr_def456", "dept_eng01");
+    await accessControl.createComposite("org_xyz789", OWNER, { id: "kslice_comp789", member_slice_ids: [] });
+    const expiry = "2999-01-01T00:00:00.000Z";
+    const resolved = await call("GET", `${base}/users/usr_def456/resolved-access?include=validity`);
+    expect(resolved.body).toMatchObject({
+      entities: [{ entity_id: "vs_docs01", valid_until: expiry, grant_paths: [{ expires_at: expiry }] }],
+      next_change_at: expiry,
+    });
+    const resolvedPage = await call("GET", `${base}/users/usr_def456/resolved-access?include=validity&limit=1`);
+    expect(resolvedPage.body).toMatchObject({ next_change_at: expiry, has_more: false });
+    expect((await call("GET", `${base}/users/usr_def456/resolved-access?include=all`)).status).toBe(422);
+    const whoValid = `${base}/access/users-with-access?entity_type=vector_store&entity_id=vs_docs01&include=validity`;
+    expect((await call("GET", whoValid)).body).toMatchObject({
+      users: [{ user_id: "usr_def456", valid_until: expiry }],
+      next_change_at: expiry,
+    });
+    expect((await call("GET", `${whoValid}&skip=0`)).body).toMatchObject({ next_change_at: expiry, total: 1 });
+    const level = { ...check, level: "admin" };
+    const explained = await call("POST", `${base}/access/check?include=validity`, {
+      body: { ...level, explain: true },
+    });
+    expect(explained.body).toMatchObject({ allowed: false, valid_until: expiry, next_change_at: expiry });
+    expect(explained.body.suggestions).toEqual([
+      { grantee_type: "user", grantee_id: "usr_def456", entity_type: "vector_store", entity_id: "vs_docs01" },
+      { grantee_type: "department", grantee_id: "dept_eng01", entity_type: "vector_store", entity_id: "vs_docs01" },
+    ]);
+    expect((await call("POST", `${base}/access/check`, { body: { ...level, explain: "yes" } })).status).toBe(422);
+    const bulkValid = await call("POST", `${base}/access/check/bulk?include=validity`, {
+      body: { checks: [check, level, { ...check, entity_type: "assistant", entity_id: "asst_x" }], explain: true },
+    });
+    expect((bulkValid.body.results as Record<string, unknown>[]).map((result) => "suggestions" in result)).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    expect((await call("POST", `${base}/access/check/bulk`, { body: { checks: [check], explain: 1 } })).status).toBe(
+      422,
+    );
+
+    // What-if: its success, and every error the writes it tries can meet.
+    const whatIf = `${base}/access/what-if`;
+    const tried = await call("POST", whatIf, {
+      body: { changes: [{ op: "set_user_roles", user_id: "usr_def456", role_ids: ["role_admin01"] }] },
+    });
+    expect(tried.body).toMatchObject({
+      changes: [
+        { user_id: "usr_def456", entity_type: "vector_store", entity_id: "vs_docs01", before: "read", after: "admin" },
+      ],
+    });
+    const revoke = { changes: [{ op: "revoke_grant", grant_id: "agrant_nope" }] };
+    expect((await call("POST", whatIf, { body: revoke, token: null })).status).toBe(401);
+    expect((await call("POST", whatIf, { body: revoke, token: "stranger-token" })).status).toBe(403);
+    expect((await call("POST", whatIf, { body: revoke })).status).toBe(404);
+    expect((await call("POST", "/v1/organizations/org_nobody/access/what-if", { body: revoke })).status).toBe(404);
+    const moveUnknown = { op: "move_department", department_id: "dept_nope", parent_id: null };
+    expect((await call("POST", whatIf, { body: { changes: [moveUnknown] } })).status).toBe(404);
+    const duplicate = {
+      op: "create_grant",
+      grant: {
+        entity_type: "vector_store",
+        entity_id: "vs_docs01",
+        grantee_type: "role",
+        grantee_id: "role_admin01",
+        access_level: "read",
+      },
+    };
+    const conflict = await call("POST", whatIf, { body: { changes: [duplicate] } });
+    expect(conflict.status).toBe(409);
+    expect((conflict.body.error as { details: object }).details).toMatchObject({ index: 0 });
+    const cycle = { op: "set_composite_members", composite_id: "kslice_comp789", member_slice_ids: ["kslice_comp789"] };
+    // The first change meets its error first: that grant is revoked already.
+    const revokedAgain = await call("POST", whatIf, {
+      body: { changes: [{ op: "revoke_grant", grant_id: id }, cycle] },
+    });
+    expect(revokedAgain.status).toBe(404);
+    const cyclic = await call("POST", whatIf, { body: { changes: [cycle] } });
+    expect((cyclic.body.error as { code: string }).code).toBe("INVALID_GRAPH");
+    expect((await call("POST", whatIf, { body: { changes: [{ op: "drop" }] } })).status).toBe(422);
+    expect((await call("POST", whatIf, { body: { changes: [] } })).status).toBe(422);
+    expect((await call("POST", `${whatIf}?min_revision=999`, { body: revoke })).status).toBe(422);
+    expect((await call("POST", whatIf, { body: JSON.stringify(revoke), contentType: "text/plain" })).status).toBe(415);
+    expect((await call("POST", whatIf, { body: "x".repeat(5000) })).status).toBe(413);
+    const documented = Object.keys(doc.paths[`${ORG}/access/what-if`]?.post?.responses ?? {});
+    const provoked = documented.filter((status) => seen.has(`whatIf ${status}`));
+    // Every status but a failure of the server or its database.
+    expect(provoked).toEqual(documented.filter((status) => status !== "500" && status !== "503"));
+
     // The HTTP-level failures.
     expect((await call("GET", `${base}/access/grants`, { token: null })).status).toBe(401);
     expect((await call("GET", `${base}/access/grants`, { token: "wrong" })).status).toBe(401);
@@ -1035,6 +1315,7 @@ describe("the handler's answers match the document", () => {
       "listChanges 410",
       "getSnapshot 200",
       "getOpenApiDocument 200",
+      "whatIf 200",
     ]) {
       expect(seen.has(operationId), operationId).toBe(true);
     }
