@@ -2,7 +2,7 @@
  * The OpenAPI pieces of paged resolution: the `skip` and `limit` query parameters of
  * `GET /users/{user_id}/resolved-access` and `GET /access/users-with-access`, and the page
  * schemas they answer with. Without `skip` and `limit` those routes answer the whole
- * `ResolvedAccess` / `UsersWithAccess`, exactly the shape of docs/spec.md §10; with either, a page: the same
+ * `ResolvedAccess` / `UsersWithAccess`, exactly the shape of docs/spec.md §12; with either, a page: the same
  * fields, the list cut to the page, plus the grant lists' `total`, `skip`, `limit` and `has_more`.
  * `openapi-document.ts` puts these among its components.
  * @module

@@ -29,7 +29,7 @@ const CHECK_REQUEST_EXAMPLE: JsonObject = {
   level: "write",
 };
 
-/** The user of docs/spec.md §10's worked example writes kslice_abc123 through dept_eng01 and reads it directly. */
+/** The user of docs/spec.md §12's worked example writes kslice_abc123 through dept_eng01 and reads it directly. */
 export const ACCESS_CHECK_EXAMPLE: JsonObject = {
   allowed: true,
   access_level: "write",
@@ -54,7 +54,7 @@ export const ACCESS_CHECK_EXAMPLE: JsonObject = {
 };
 
 /**
- * A denied check with `explain: true`: usr_def456 of docs/spec.md §10 reaches no vector store, and
+ * A denied check with `explain: true`: usr_def456 of docs/spec.md §12 reaches no vector store, and
  * one `read` grant to them, to dept_eng01 (their only department, which has no parent) or to
  * role_admin01 would let them read vs_docs01.
  */

@@ -64,7 +64,7 @@ export const SEED_RESOLVED_ACCESS: JsonObject = {
 };
 
 /**
- * The resolved access of docs/spec.md §10 with `include=validity`: none of its grants expires, so
+ * The resolved access of docs/spec.md §12 with `include=validity`: none of its grants expires, so
  * every `expires_at`, `valid_until` and `next_change_at` is `null`.
  */
 export const SEED_RESOLVED_ACCESS_WITH_VALIDITY: JsonObject = {

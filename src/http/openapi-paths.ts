@@ -230,7 +230,7 @@ export const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
             "application/json": {
               schema: wholeOrPage("ResolvedAccess", "ResolvedAccessPage"),
               examples: {
-                plain: { summary: "docs/spec.md §10's user", value: SEED_RESOLVED_ACCESS },
+                plain: { summary: "docs/spec.md §12's user", value: SEED_RESOLVED_ACCESS },
                 validity: {
                   summary: "The same with include=validity (none of the grants expires)",
                   value: SEED_RESOLVED_ACCESS_WITH_VALIDITY,
@@ -308,7 +308,7 @@ export const PATHS: Readonly<Record<string, OpenApiPathItem>> = {
             "application/json": {
               schema: schemaRef("AccessCheck"),
               examples: {
-                allowed: { summary: "docs/spec.md §10's user writes kslice_abc123", value: ACCESS_CHECK_EXAMPLE },
+                allowed: { summary: "docs/spec.md §12's user writes kslice_abc123", value: ACCESS_CHECK_EXAMPLE },
                 validity: { summary: "The same with include=validity", value: VALIDITY_CHECK_EXAMPLE },
                 explained: {
                   summary: "Refused, with explain: true: where one grant would allow it",

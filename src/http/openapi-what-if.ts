@@ -44,7 +44,7 @@ const OPS: readonly (readonly [op: string, schema: string])[] = [
 const LEVEL_OR_NONE: JsonObject = { anyOf: [schemaRef("AccessLevel"), NULL] };
 
 /**
- * The worked example of docs/spec.md §10: what if the department grant on kslice_abc123 were
+ * The worked example of docs/spec.md §12: what if the department grant on kslice_abc123 were
  * `read` only, and usr_def456 lost role_admin01?
  */
 export const WHAT_IF_REQUEST_EXAMPLE: JsonObject = {
