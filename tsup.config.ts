@@ -1,4 +1,24 @@
+import { readFile } from "node:fs/promises";
 import { defineConfig, type Options } from "tsup";
+
+type Plugin = NonNullable<Options["esbuildPlugins"]>[number];
+
+/** Annotates immer's module-level default instance as pure (see `esbuildPlugins` below). */
+function immerDefaultInstancePure(): Plugin {
+  return {
+    name: "immer-default-instance-pure",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]immer[\\/]dist[\\/]immer\.mjs$/ }, async (args) => {
+        const source = await readFile(args.path, "utf8");
+        const marked = source
+          .replace("var immer = new Immer2();", "var immer = /* @__PURE__ */ new Immer2();")
+          .replace("var produce = immer.produce;", "var produce = /* @__PURE__ */ (() => immer.produce)();");
+        if (marked === source) throw new Error("immer's default instance is no longer where tsup.config.ts expects it");
+        return { contents: marked, loader: "js" };
+      });
+    },
+  };
+}
 
 const shared: Options = {
   dts: true,
@@ -12,6 +32,9 @@ const shared: Options = {
   // process.env.NODE_ENV when it loads, which throws in workerd and needs a permission in Deno.
   noExternal: ["immer"],
   env: { NODE_ENV: "production" },
+  // immer makes a default instance (and reads its method) when it loads; grantpath never uses
+  // it. Marked pure, it is dropped, and a bundle that never writes a graph drops immer whole.
+  esbuildPlugins: [immerDefaultInstancePure()],
   external: ["vitest", "fast-check", "commander", "better-sqlite3", "pg", /^node:/],
 };
 

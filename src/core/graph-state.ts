@@ -168,7 +168,8 @@ export function asGraph(state: GraphState): AccessGraph {
 
 // A private immer instance: an application calling setAutoFreeze(false) on the shared
 // instance must not make our graphs mutable.
-const graphImmer = new Immer({ autoFreeze: true });
+// Marked pure so that a bundle that never writes a graph (resolve and check only) drops immer.
+const graphImmer = /* @__PURE__ */ new Immer({ autoFreeze: true });
 
 /**
  * Runs `recipe` on a working copy of the graph's fields and returns the new graph; the old
