@@ -3,18 +3,30 @@ import { defineConfig, type Options } from "tsup";
 
 type Plugin = NonNullable<Options["esbuildPlugins"]>[number];
 
-/** Annotates immer's module-level default instance as pure (see `esbuildPlugins` below). */
-function immerDefaultInstancePure(): Plugin {
+/**
+ * Loads immer only when a graph is first written. immer's module does work when it loads (its
+ * default instance, its error table, prototype lookups), which keeps all of it in any bundle
+ * that imports it. grantpath uses only the `Immer` class, so the build turns the module into one
+ * function run on the first `new Immer(...)`: a bundle that never writes a graph (resolve and
+ * check only) drops immer whole. Types still come from immer's own declarations.
+ */
+function immerLoadedOnFirstUse(): Plugin {
   return {
-    name: "immer-default-instance-pure",
+    name: "immer-loaded-on-first-use",
     setup(build) {
       build.onLoad({ filter: /[\\/]immer[\\/]dist[\\/]immer\.mjs$/ }, async (args) => {
         const source = await readFile(args.path, "utf8");
-        const marked = source
-          .replace("var immer = new Immer2();", "var immer = /* @__PURE__ */ new Immer2();")
-          .replace("var produce = immer.produce;", "var produce = /* @__PURE__ */ (() => immer.produce)();");
-        if (marked === source) throw new Error("immer's default instance is no longer where tsup.config.ts expects it");
-        return { contents: marked, loader: "js" };
+        const exportsAt = source.lastIndexOf("export {");
+        if (exportsAt < 0 || !source.includes("Immer2 as Immer")) {
+          throw new Error("immer's module no longer has the shape tsup.config.ts expects");
+        }
+        const body = source.slice(0, exportsAt);
+        const contents = [
+          "let loaded;",
+          `function load() { if (loaded === undefined) { loaded = (() => {\n${body}\nreturn Immer2; })(); } return loaded; }`,
+          "export class Immer { constructor(config) { const Real = load(); return new Real(config); } }",
+        ].join("\n");
+        return { contents, loader: "js" };
       });
     },
   };
@@ -32,9 +44,8 @@ const shared: Options = {
   // process.env.NODE_ENV when it loads, which throws in workerd and needs a permission in Deno.
   noExternal: ["immer"],
   env: { NODE_ENV: "production" },
-  // immer makes a default instance (and reads its method) when it loads; grantpath never uses
-  // it. Marked pure, it is dropped, and a bundle that never writes a graph drops immer whole.
-  esbuildPlugins: [immerDefaultInstancePure()],
+  // immer is loaded when a graph is first written (see immerLoadedOnFirstUse).
+  esbuildPlugins: [immerLoadedOnFirstUse()],
   external: ["vitest", "fast-check", "commander", "better-sqlite3", "pg", /^node:/],
 };
 

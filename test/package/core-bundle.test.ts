@@ -3,10 +3,13 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { runInNewContext } from "node:vm";
+import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
+/** The core alone's budget, gzipped. */
+const CORE_LIMIT_BYTES = 11.5 * 1024;
 const pkg = JSON.parse(readFileSync(`${root}/package.json`, "utf8")) as { dependencies: Record<string, string> };
 
 describe("the built core entry", () => {
@@ -53,5 +56,28 @@ describe("the built core entry", () => {
     );
     expect(sandbox.hasProcess).toBe(false);
     expect(sandbox.result).toMatchObject({ allowed: true, access_level: "admin" });
+  });
+
+  it("keeps the core alone (createGraph, resolveAccess, checkAccess) within 11.5 KiB gzipped", async ({ annotate }) => {
+    // What a browser page or worker that only answers questions carries: everything else
+    // (the service, storage, HTTP, graph writes and immer with them) must tree-shake away.
+    const result = await build({
+      stdin: {
+        contents: 'export { createGraph, resolveAccess, checkAccess } from "./dist/index.js";',
+        resolveDir: root,
+      },
+      bundle: true,
+      write: false,
+      minify: true,
+      platform: "neutral",
+      format: "esm",
+    });
+    const code = result.outputFiles[0]?.text ?? "";
+    const gzipped = gzipSync(code).byteLength;
+    const summary = `core bundle: ${(code.length / 1024).toFixed(1)} KiB minified, ${(gzipped / 1024).toFixed(2)} KiB gzipped (${gzipped} B; limit ${CORE_LIMIT_BYTES} B)`;
+    console.log(summary);
+    await annotate(summary, "bundle-size");
+    expect(code).not.toContain("[Immer]");
+    expect(gzipped).toBeLessThanOrEqual(CORE_LIMIT_BYTES);
   });
 });
