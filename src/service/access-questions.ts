@@ -169,10 +169,10 @@ export function accessQuestions(context: ServiceContext): AccessQuestions {
       resolveAccess(graph, user, { entityType, at, validity, ...page }),
     );
     if (call.onNextChange) {
-      const next = nextExpiryMs(graph, user, at.getTime());
+      const next = made.untilMs ?? nextExpiryMs(graph, user, at.getTime());
       call.onNextChange(Number.isFinite(next) ? new Date(next) : null);
     }
-    return answer(call, revision, made);
+    return answer(call, revision, made.answer);
   }
 
   function usersWithAccessOf(

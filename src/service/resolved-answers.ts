@@ -29,8 +29,16 @@ export interface ResolvedAnswers {
   /**
    * The answer to `question` about `userId` on `graph` at `at`: the kept one while it holds,
    * otherwise `resolve()`'s, kept when small. `key` names the question's options (type, page).
+   * With it, the first instant (epoch ms) it may no longer hold, when known (it is worked out
+   * for the answers kept).
    */
-  answer<T extends ResolvedAccess>(graph: AccessGraph, userId: string, key: string, at: Date, resolve: () => T): T;
+  answer<T extends ResolvedAccess>(
+    graph: AccessGraph,
+    userId: string,
+    key: string,
+    at: Date,
+    resolve: () => T,
+  ): { readonly answer: T; readonly untilMs: number | undefined };
 }
 
 /** A store of resolved answers; graphs are held weakly, so it never keeps one alive. */
@@ -43,10 +51,10 @@ export function resolvedAnswers(): ResolvedAnswers {
       let kept = byGraph.get(graph);
       const found = kept?.get(fullKey);
       if (found !== undefined && atMs < found.untilMs && atMs >= found.fromMs) {
-        return found.answer as typeof found.answer & ReturnType<typeof resolve>;
+        return { answer: found.answer as typeof found.answer & ReturnType<typeof resolve>, untilMs: found.untilMs };
       }
       const made = resolve();
-      if (made.entities.length > LARGEST_KEPT) return made;
+      if (made.entities.length > LARGEST_KEPT) return { answer: made, untilMs: undefined };
       if (kept === undefined) {
         kept = new Map();
         byGraph.set(graph, kept);
@@ -55,7 +63,7 @@ export function resolvedAnswers(): ResolvedAnswers {
       }
       const entry: Kept = { answer: deepFreeze(made), untilMs: nextExpiryMs(graph, userId, atMs), fromMs: atMs };
       kept.set(fullKey, entry);
-      return made;
+      return { answer: made, untilMs: entry.untilMs };
     },
   };
 }
