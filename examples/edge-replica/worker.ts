@@ -40,6 +40,12 @@ export interface Env {
   readonly REPLICA_TOKEN?: string;
 }
 
+/** The part of the Workers runtime's third `fetch` argument this worker uses. */
+export interface WorkerContext {
+  /** Keeps the isolate working on `promise` after the response, or after the request was cancelled. */
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 /** The response header naming the revision an answer was computed on. */
 const REVISION_HEADER = "Grantpath-Revision";
 const DEFAULT_MAX_STALENESS_MS = 1000;
@@ -233,7 +239,7 @@ function maxStalenessMs(env: Env): number {
  * recent enough (or made by a pull that started after it arrived, when it forces one) and at
  * least at its min_revision; otherwise it joins the catch-up in flight, or starts one.
  */
-async function replicaFor(env: Env, wanted: Freshness): Promise<Replica> {
+async function replicaFor(env: Env, context: WorkerContext, wanted: Freshness): Promise<Replica> {
   const arrivedAfterPull = pullsStarted;
   for (;;) {
     const held = replica;
@@ -246,6 +252,8 @@ async function replicaFor(env: Env, wanted: Freshness): Promise<Replica> {
     pullsStarted += 1;
     const running = pull(env, replica, pullsStarted);
     inFlight = running;
+    // Other requests may be waiting on this catch-up: it must finish even if this request is cancelled.
+    context.waitUntil(running.catch(() => undefined));
     try {
       const caughtUp = await running;
       if (!replica || caughtUp.revision >= replica.revision) replica = caughtUp;
@@ -314,7 +322,7 @@ function authorized(request: Request, env: Env): boolean {
   return request.headers.get("authorization") === `Bearer ${env.REPLICA_TOKEN}`;
 }
 
-async function answer(request: Request, env: Env): Promise<Response> {
+async function answer(request: Request, env: Env, context: WorkerContext): Promise<Response> {
   const url = new URL(request.url);
   const route = url.pathname;
   if (route !== "/resolve" && route !== "/check" && route !== "/status") {
@@ -330,7 +338,7 @@ async function answer(request: Request, env: Env): Promise<Response> {
 
   const query = url.searchParams;
   const freshness = freshnessOf(request, query);
-  const held = await replicaFor(env, freshness);
+  const held = await replicaFor(env, context, freshness);
   const headers = { [REVISION_HEADER]: String(held.revision) };
   const userId = param(query, "user_id");
   const entityType = param(query, "entity_type") as EntityType | undefined;
@@ -357,9 +365,9 @@ function status(env: Env): Record<string, unknown> {
 }
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: Env, context: WorkerContext): Promise<Response> {
     try {
-      return await answer(request, env);
+      return await answer(request, env, context);
     } catch (error) {
       if (isAccessError(error)) return errorResponse(error.status, error.code, error.message, error.details);
       if (error instanceof OriginError) {
