@@ -14,6 +14,7 @@ const entries = [
   "../../src/node/index.ts",
   "../../src/storage/sqlite/index.ts",
   "../../src/storage/postgres/index.ts",
+  "../../src/storage/d1/index.ts",
 ].map((path) => fileURLToPath(new URL(path, import.meta.url)));
 
 function exportedDocs(entry: string): { name: string; doc: string; hasExample: boolean }[] {

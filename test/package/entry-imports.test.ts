@@ -34,6 +34,7 @@ const EXPECTED: Readonly<Record<string, EntryImports>> = {
   "./node": { loaded: ["node:http", "node:stream"], onDemand: [] },
   "./sqlite": { loaded: ["better-sqlite3"], onDemand: [] },
   "./postgres": { loaded: ["pg"], onDemand: [] },
+  "./d1": { loaded: [], onDemand: [] },
   // Reading a scenario file loads the file system and yaml; running an object loads nothing.
   "./testing": { loaded: [], onDemand: ["node:fs/promises", "node:path", "yaml"] },
   "./testing/vitest": { loaded: ["vitest"], onDemand: ["node:fs/promises", "node:path", "yaml"] },

@@ -18,6 +18,8 @@ const LAYERS = {
   storage: { layers: ["core"], outside: [] },
   "storage/sqlite": { layers: ["core", "storage"], outside: ["better-sqlite3"] },
   "storage/postgres": { layers: ["core", "storage"], outside: ["pg"] },
+  // D1 is reached only through the binding it is given: no driver, no built-in.
+  "storage/d1": { layers: ["core", "storage"], outside: [] },
   service: { layers: ["core", "storage"], outside: [] },
   // Scenario files load node: built-ins and yaml only by import() (checked below).
   testing: { layers: ["core", "storage", "service"], outside: ["vitest", "fast-check", "yaml", "node:"] },
@@ -37,7 +39,7 @@ function layerOf(file: string): Layer {
   const parts = relative(SRC, file).split(sep);
   if (parts.length === 1) return "entry";
   const [top, next] = parts;
-  if (top === "storage" && (next === "sqlite" || next === "postgres")) return `storage/${next}`;
+  if (top === "storage" && (next === "sqlite" || next === "postgres" || next === "d1")) return `storage/${next}`;
   if (top !== undefined && top in LAYERS) return top as Layer;
   throw new Error(`${file} is in no known layer`);
 }
