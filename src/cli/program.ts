@@ -39,6 +39,7 @@ import type { ScenarioResult } from "../testing/scenarios/scenario-types.js";
 import { collectProblems } from "./collect-problems.js";
 import { DEMO_ORGANIZATION, DEMO_TOKENS } from "./demo-organization.js";
 import { parseDuration } from "./durations.js";
+import { PLAYGROUND_PATH, withPlayground } from "./playground-route.js";
 import { checkOnServer } from "./server-check.js";
 
 /** Where the program writes, and how it ends; injectable so tests can run it in-process. */
@@ -306,7 +307,7 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
         // Seeding only adds organizations a database does not have yet, so a restart keeps its data.
         const storage = await openStorage(options, initial);
         const accessControl = createAccessControl({ storage });
-        const handler = createHttpHandler(accessControl, {
+        const api = createHttpHandler(accessControl, {
           openapi: OPENAPI_DOCUMENT,
           authenticate: (request) => {
             const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "");
@@ -314,6 +315,8 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
             return user_id ? { user_id } : null;
           },
         });
+        // The playground page (GET /playground) runs the engine in the browser, on a graph it edits.
+        const handler = withPlayground(api);
         const server = await serve(handler, { port, host: options.host }).catch((error: unknown) => {
           throw new CliFailure(`cannot listen on ${options.host}:${port}: ${(error as Error).message}`, EXIT.error);
         });
@@ -345,6 +348,7 @@ export function createProgram(io: CliIo): { run(argv: readonly string[]): Promis
         io.stdout(
           `try: curl -H "Authorization: Bearer ${someToken}" ${server.url}/v1/organizations/${initial[0]?.organization_id ?? "org_…"}/access/grants\n`,
         );
+        io.stdout(`playground: ${server.url}${PLAYGROUND_PATH}\n`);
         io.stdout("bearer tokens:\n");
         for (const [token, user] of tokens) io.stdout(`  ${token}  ->  ${user}\n`);
         await stopped;

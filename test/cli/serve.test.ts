@@ -189,6 +189,7 @@ describe("grantpath serve (the demo organization)", () => {
     expect(server.stdout()).toBe(
       `grantpath serving org_xyz789 at ${server.url}\n` +
         `try: curl -H "Authorization: Bearer demo-owner-token" ${server.url}/v1/organizations/org_xyz789/access/grants\n` +
+        `playground: ${server.url}/playground\n` +
         "bearer tokens:\n" +
         "  demo-owner-token  ->  usr_owner1\n" +
         "  demo-user-token  ->  usr_def456\n" +

@@ -29,6 +29,10 @@ const LAYERS = {
     layers: ["core", "storage", "storage/sqlite", "storage/postgres", "service", "http", "node", "testing"],
     outside: ["commander", "node:"],
   },
+  // The playground page runs the core in a browser; only its builder (build-page.ts, run in Node at
+  // build time) imports esbuild and built-ins (checked below). The CLI reaches the builder only
+  // through a computed import() when it runs from source.
+  playground: { layers: ["core"], outside: ["yaml", "esbuild", "node:"] },
   // The package entries (src/*.ts) gather layers; none reaches the CLI, Node or a driver.
   entry: { layers: ["core", "storage", "service", "http"], outside: [] },
 } as const satisfies Record<string, { layers: readonly string[]; outside: readonly string[] }>;
@@ -119,6 +123,16 @@ describe("the layers of src/", () => {
       (i) => layerOf(i.file) === "testing" && (i.specifier.startsWith("node:") || i.specifier === "yaml") && !i.dynamic,
     );
     expect(loaded.map(describeImport)).toStrictEqual([]);
+  });
+
+  it("the playground's page code imports no Node built-in and no esbuild: only its builder does", () => {
+    const node = imports.filter(
+      (i) =>
+        layerOf(i.file) === "playground" &&
+        (i.specifier.startsWith("node:") || i.specifier === "esbuild") &&
+        !i.file.endsWith(`${sep}build-page.ts`),
+    );
+    expect(node.map(describeImport)).toStrictEqual([]);
   });
 
   it("the CLI loads a SQL adapter only when asked: by import(), never a static import", () => {
