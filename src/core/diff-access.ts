@@ -105,14 +105,14 @@ function usersReachingSlice(state: GraphState, sliceId: string, visit: (userId: 
 /** Who and what the differences between two graphs' indexes can have changed. */
 function affectedBy(before: GraphState, after: GraphState): Affected {
   const affected: Affected = new Map();
+  // A grant added, removed or changed: whom it reached before and reaches now, where. (A user
+  // it reaches only through a membership, department or composite change is found below.)
   trieChangedKeys(before.grants, after.grants, (grantId) => {
-    for (const state of [before, after]) {
-      const grant = trieGet(state.grants, grantId);
-      if (!grant) continue;
-      const entities = [...entitiesOfGrant(before, grant), ...entitiesOfGrant(after, grant)];
-      forEachUserReachedBy(before, grant, (userId) => touch(affected, userId, entities));
-      forEachUserReachedBy(after, grant, (userId) => touch(affected, userId, entities));
-    }
+    const was = trieGet(before.grants, grantId);
+    const is = trieGet(after.grants, grantId);
+    const entities = [...(was ? entitiesOfGrant(before, was) : []), ...(is ? entitiesOfGrant(after, is) : [])];
+    if (was) forEachUserReachedBy(before, was, (userId) => touch(affected, userId, entities));
+    if (is) forEachUserReachedBy(after, is, (userId) => touch(affected, userId, entities));
   });
   // A user's memberships: everything they reach may change.
   trieChangedKeys(before.users, after.users, (userId) => touch(affected, userId, "all"));
