@@ -7,6 +7,7 @@
  * @module
  */
 import { MAX_BULK_CHECKS } from "../service/service-input.js";
+import { pathsWithoutExpiry } from "./openapi-examples.js";
 import {
   ENTITY_ID_BY_TYPE,
   GRANTEE_ID_BY_TYPE,
@@ -71,28 +72,8 @@ export const EXPLAINED_CHECK_EXAMPLE: JsonObject = {
 
 /** {@link ACCESS_CHECK_EXAMPLE} with `include=validity`: neither grant expires. */
 export const VALIDITY_CHECK_EXAMPLE: JsonObject = {
-  allowed: true,
-  access_level: "write",
-  grant_paths: [
-    {
-      type: "direct",
-      access_level: "read",
-      department_id: null,
-      role_id: null,
-      composite_id: null,
-      grant_id: "agrant_abc123def456",
-      expires_at: null,
-    },
-    {
-      type: "department",
-      access_level: "write",
-      department_id: "dept_eng01",
-      role_id: null,
-      composite_id: null,
-      grant_id: "agrant_dept01",
-      expires_at: null,
-    },
-  ],
+  ...ACCESS_CHECK_EXAMPLE,
+  grant_paths: pathsWithoutExpiry(ACCESS_CHECK_EXAMPLE.grant_paths),
   valid_until: null,
   next_change_at: null,
 };

@@ -64,55 +64,23 @@ export const SEED_RESOLVED_ACCESS: JsonObject = {
 };
 
 /**
+ * An example's grant paths with `include=validity` when none of their grants expires: each path
+ * gains `expires_at: null`.
+ */
+export function pathsWithoutExpiry(paths: unknown): JsonObject[] {
+  return (paths as JsonObject[]).map((path) => ({ ...path, expires_at: null }));
+}
+
+/**
  * The resolved access of docs/spec.md §12 with `include=validity`: none of its grants expires, so
  * every `expires_at`, `valid_until` and `next_change_at` is `null`.
  */
 export const SEED_RESOLVED_ACCESS_WITH_VALIDITY: JsonObject = {
-  user_id: "usr_def456",
-  entities: [
-    {
-      entity_type: "knowledge_slice",
-      entity_id: "kslice_abc123",
-      access_level: "write",
-      grant_paths: [
-        {
-          type: "direct",
-          access_level: "read",
-          department_id: null,
-          role_id: null,
-          composite_id: null,
-          grant_id: "agrant_abc123def456",
-          expires_at: null,
-        },
-        {
-          type: "department",
-          access_level: "write",
-          department_id: "dept_eng01",
-          role_id: null,
-          composite_id: null,
-          grant_id: "agrant_dept01",
-          expires_at: null,
-        },
-      ],
-      valid_until: null,
-    },
-    {
-      entity_type: "knowledge_slice",
-      entity_id: "kslice_def456",
-      access_level: "admin",
-      grant_paths: [
-        {
-          type: "role",
-          access_level: "admin",
-          department_id: null,
-          role_id: "role_admin01",
-          composite_id: null,
-          grant_id: "agrant_role01",
-          expires_at: null,
-        },
-      ],
-      valid_until: null,
-    },
-  ],
+  ...SEED_RESOLVED_ACCESS,
+  entities: (SEED_RESOLVED_ACCESS.entities as JsonObject[]).map((entity) => ({
+    ...entity,
+    grant_paths: pathsWithoutExpiry(entity.grant_paths),
+    valid_until: null,
+  })),
   next_change_at: null,
 };
