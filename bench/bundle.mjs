@@ -1,6 +1,6 @@
-// Bundles a benchmark entry the way tsup bundles the package (esbuild, immer's production
-// build, no keepNames), so the timings are those of the code users run. Running the .ts files
-// through tsx instead would wrap every closure in a naming helper that costs per call.
+// Bundles a benchmark entry the way tsup bundles the package (esbuild, no keepNames), so the
+// timings are those of the code users run. Running the .ts files through tsx instead would wrap
+// every closure in a naming helper that costs per call.
 //
 //   node bench/bundle.mjs bench/run.ts .bench-out/run.mjs
 import { build } from "esbuild";
@@ -15,6 +15,5 @@ await build({
   format: "esm",
   target: "node20",
   external: ["casbin", "@casl/ability", "pg", "better-sqlite3"],
-  define: { "process.env.NODE_ENV": '"production"' },
   logLevel: "warning",
 });

@@ -5,7 +5,6 @@
  * reaches its user or entity.
  * @module
  */
-import { Immer } from "immer";
 import { deepFreeze } from "./deep-freeze.js";
 import { validationError } from "./errors.js";
 import { emptyTrie, type TrieNode } from "./hash-trie.js";
@@ -63,7 +62,7 @@ export type IdSet = TrieNode<true>;
 
 /**
  * The graph's fields. Mutable here because they are only ever changed while a graph is being
- * built or inside an immer recipe; the graph handed to callers is deeply frozen.
+ * built or on a write's working copy; the graph handed to callers is deeply frozen.
  */
 export interface GraphState {
   organization_id: string;
@@ -166,39 +165,32 @@ export function asGraph(state: GraphState): AccessGraph {
   return state as unknown as AccessGraph;
 }
 
-// A private immer instance: an application calling setAutoFreeze(false) on the shared
-// instance must not make our graphs mutable.
-// Marked pure so that a bundle that never writes a graph (resolve and check only) drops immer.
-const graphImmer = /* @__PURE__ */ new Immer({ autoFreeze: true });
-
 /**
  * Runs `recipe` on a working copy of the graph's fields and returns the new graph; the old
  * graph is untouched. The tries copy only the frozen nodes on the paths the recipe touches
- * and freeze each copy (see `hash-trie.ts`), and immer makes the snapshot: it copies the graph
- * record, freezes it and hands back the old graph itself when nothing changed. A recipe that
- * throws leaves no trace.
+ * and freeze each copy (see `hash-trie.ts`), so the new graph is the old record with the
+ * changed fields swapped in, frozen: one shallow copy. A recipe that changes nothing hands back
+ * the old graph itself, and a recipe that throws leaves no trace.
  */
 export function writeGraph(graph: AccessGraph, recipe: (working: GraphState) => void): AccessGraph {
   const base = stateOf(graph);
   const working: GraphState = { ...base };
   recipe(working);
+  let changed = false;
+  for (const field of Object.keys(working) as (keyof GraphState)[]) {
+    if (working[field] === base[field]) continue;
+    changed = true;
+    // Trie nodes and their values are frozen as they are made (hash-trie.ts); this freezes any
+    // other new value (such as the owners list) and stops at the shared, frozen parts.
+    deepFreeze(working[field]);
+  }
+  if (!changed) return graph;
   // Only a write that adds entries can pass the size limit.
   if (organizationSize(working) > organizationSize(base)) checkOrganizationSize(working, "organization");
-  const changed: Partial<GraphState> = {};
-  for (const field of Object.keys(working) as (keyof GraphState)[]) {
-    // Trie nodes and their values are frozen as they are made (hash-trie.ts); this catches any
-    // other new value (such as the owners list), so immer meets only frozen values.
-    if (working[field] !== base[field]) Object.assign(changed, { [field]: deepFreeze(working[field]) });
-  }
-  return asGraph(
-    graphImmer.produce(base, (draft) => {
-      Object.assign(draft, changed);
-    }),
-  );
+  return asGraph(Object.freeze(working));
 }
 
 /** Deeply freezes a freshly built state and presents it as a graph. */
 export function freezeGraph(state: GraphState): AccessGraph {
-  // produce() does not freeze an untouched base, so a new graph is frozen explicitly, once.
   return asGraph(deepFreeze(state));
 }

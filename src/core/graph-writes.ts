@@ -2,7 +2,8 @@
  * Pure writes: each takes a graph and returns a new one, leaving the old graph untouched and
  * still valid. Arguments are validated before anything changes, and a write that fails
  * (cycle, conflict, unknown grant) throws and yields no graph at all. Inside, the tries copy
- * only the nodes on the paths a write touches, and immer makes the new graph snapshot.
+ * only the nodes on the paths a write touches, and the new graph is the old record with the
+ * changed fields swapped in (see `writeGraph` in `graph-state.ts`).
  * @module
  */
 import { setCompositeMembersIn } from "./composite-containment.js";

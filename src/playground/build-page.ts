@@ -32,8 +32,6 @@ export async function buildPlaygroundPage(): Promise<string> {
       minify: true,
       charset: "utf8",
       legalComments: "none",
-      // immer reads process.env.NODE_ENV when it loads; a page has no process.
-      define: { "process.env.NODE_ENV": '"production"' },
       logLevel: "silent",
     }),
     readFile(here("./playground.css"), "utf8").then((text) =>

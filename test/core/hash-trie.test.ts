@@ -1,5 +1,4 @@
 import fc from "fast-check";
-import { freeze } from "immer";
 import { describe, expect, it } from "vitest";
 import {
   emptyTrie,
@@ -15,6 +14,13 @@ import {
   trieSet,
   trieSize,
 } from "../../src/core/hash-trie.js";
+
+/** Freezes a value and everything it reaches (the test's own, so it does not rely on the tries'). */
+function freezeAll(value: unknown): void {
+  if (typeof value !== "object" || value === null) return;
+  for (const child of Object.values(value)) freezeAll(child);
+  Object.freeze(value);
+}
 
 type Op = { kind: "set"; key: string; value: number } | { kind: "delete"; key: string };
 
@@ -68,8 +74,8 @@ describe("hash trie", () => {
         (setup, ops) => {
           let base = emptyTrie<number>();
           for (const op of setup) base = apply(base, op);
-          // Frozen, as a published graph's nodes are (writeGraph hands recipes plain nodes, not drafts).
-          freeze(base, true);
+          // Frozen all the way down, as a published graph's nodes are.
+          freezeAll(base);
           const before = contents(base);
           let next = base;
           for (const op of ops) next = apply(next, op);

@@ -14,7 +14,7 @@ const SRC = fileURLToPath(new URL("../../src", import.meta.url));
 
 /** The layers, and what each may import: other layers, and packages or built-ins outside. */
 const LAYERS = {
-  core: { layers: [], outside: ["immer"] },
+  core: { layers: [], outside: [] },
   storage: { layers: ["core"], outside: [] },
   "storage/sqlite": { layers: ["core", "storage"], outside: ["better-sqlite3"] },
   "storage/postgres": { layers: ["core", "storage"], outside: ["pg"] },

@@ -699,8 +699,6 @@ describe("d1Storage in a Worker", () => {
       format: "esm",
       target: "es2022",
       tsconfigRaw: "{}",
-      // As the package build does: immer's production code, which reads no process.env.
-      define: { "process.env.NODE_ENV": '"production"' },
       // Kept out of the bundle rather than failing the build, so the test can name any that appear.
       external: ["node:*"],
       logLevel: "silent",
